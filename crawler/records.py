@@ -54,3 +54,59 @@ class ExtractionError(Exception):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+
+
+# What a crawl reports, one record per observation; the monitor decides what each one means.
+
+
+@dataclass
+class FetchedArticle:
+    identity: str
+    article: Article
+    raw_html: bytes
+    status: int
+    fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """A headline seen for an article in a listing page or a related-news block."""
+
+    identity: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PageGone:
+    """The article answered 404/410 or redirected to the section front."""
+
+    identity: str
+    url: str
+    status: int
+
+
+@dataclass(frozen=True)
+class NotModified:
+    identity: str
+    url: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class FetchFailed:
+    url: str
+    reason: str
+    identity: str | None = None
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """A known article to check again, with the validators for a conditional request."""
+
+    identity: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None

@@ -1,0 +1,1 @@
+"""Deciding and telling: change detection, alerts, scheduling and the command line."""

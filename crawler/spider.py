@@ -1,0 +1,187 @@
+"""The one profile-driven spider: decides what to request and yields records, never stores anything."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.extract import extract_article, extract_listing
+from crawler.profile import SiteProfile
+from crawler.records import (
+    ExtractionError,
+    FetchedArticle,
+    FetchFailed,
+    ListedItem,
+    NotModified,
+    PageGone,
+    Revisit,
+)
+from crawler.urls import article_identity, canonical_url, in_domains
+
+logger = logging.getLogger(__name__)
+
+GONE_STATUSES = (404, 410)
+# Statuses an article callback must see itself instead of Scrapy dropping the response.
+ARTICLE_STATUSES = [304, *GONE_STATUSES]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "newswatch"
+
+    def __init__(
+        self,
+        profile: SiteProfile,
+        sink: Callable[[Any], None],
+        revisits: Iterable[Revisit] = (),
+        known: Mapping[str, str | None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=f"newswatch-{profile.name}", **kwargs)
+        self.profile = profile
+        self.sink = sink
+        self.allowed_domains = list(profile.allowed_domains)
+        self._revisits = list(revisits)
+        self._known = dict(known or {})
+        self._clock = clock
+        self._scheduled: set[str] = set()
+        self._fronts = {canonical_url(u) for u in profile.start_urls}
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.profile.start_urls:
+            yield self._listing_request(url, page=1)
+        for revisit in self._revisits:
+            self._scheduled.add(revisit.identity)
+            yield self._article_request(revisit.url, revisit.identity, self.profile.related_depth, revisit)
+
+    def _listing_request(self, url: str, page: int) -> Request:
+        return Request(url, callback=self.parse_listing, errback=self.on_error,
+                       cb_kwargs={"page": page}, dont_filter=page == 1)
+
+    def _article_request(
+        self, url: str, identity: str, depth: int, revisit: Revisit | None = None
+    ) -> Request:
+        headers = {}
+        if revisit and revisit.etag:
+            headers["If-None-Match"] = revisit.etag
+        if revisit and revisit.last_modified:
+            headers["If-Modified-Since"] = revisit.last_modified
+        return Request(
+            url,
+            headers=headers,
+            callback=self.parse_article,
+            errback=self.on_error,
+            cb_kwargs={"identity": identity, "depth": depth},
+            meta={"handle_httpstatus_list": ARTICLE_STATUSES, "identity": identity},
+            dont_filter=True,
+        )
+
+    def identity(self, url: str) -> str:
+        return article_identity(url, self.profile.article_id_pattern)
+
+    def _follow(self, url: str, identity: str, depth: int) -> Iterator[Request]:
+        if identity not in self._scheduled:
+            self._scheduled.add(identity)
+            yield self._article_request(url, identity, depth)
+
+    def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
+        listing = extract_listing(response.text, response.url, self.profile.selectors)
+        if not listing.items:
+            logger.warning("listing %s: no article links matched selector %r",
+                           response.url, self.profile.selectors.article_links)
+        all_known = bool(listing.items)
+        for item in listing.items:
+            if not in_domains(item.url, self.profile.allowed_domains):
+                continue
+            identity = self.identity(item.url)
+            if identity not in self._known or (item.title and self._known[identity] != item.title):
+                all_known = False
+            if item.title:
+                yield ListedItem(identity, item.url, item.title)
+            yield from self._follow(item.url, identity, depth=0)
+        if all_known and page > 1 or (all_known and not self._is_baseline_page(page)):
+            # A page of only known, unchanged headlines: older pages hold nothing new.
+            logger.info("listing %s: page %d holds only known items; not paging further", response.url, page)
+            return
+        if listing.next_page and page < self.profile.max_pages:
+            yield self._listing_request(listing.next_page, page + 1)
+
+    def _is_baseline_page(self, page: int) -> bool:
+        return not self._known
+
+    def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
+        now = self._clock()
+        if response.status == 304:
+            yield NotModified(identity, response.url, now)
+            return
+        if response.status in GONE_STATUSES or self._redirected_to_front(response):
+            yield PageGone(identity, response.url, response.status)
+            return
+        try:
+            article = extract_article(response.text, response.url, self.profile.selectors, now=now)
+        except ExtractionError as exc:
+            logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
+            yield FetchFailed(response.url, exc.reason, identity)
+            return
+        yield FetchedArticle(
+            identity=identity,
+            article=article,
+            raw_html=response.body,
+            status=response.status,
+            fetched_at=now,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        for link in article.related:
+            if not in_domains(link.url, self.profile.allowed_domains):
+                continue
+            related_identity = self.identity(link.url)
+            if related_identity == identity:
+                continue
+            if link.title:
+                yield ListedItem(related_identity, link.url, link.title)
+            if depth < self.profile.related_depth:
+                yield from self._follow(link.url, related_identity, depth + 1)
+
+    def _redirected_to_front(self, response: Response) -> bool:
+        if not response.meta.get("redirect_urls"):
+            return False
+        final = canonical_url(response.url)
+        return final in self._fronts or final.rstrip("/").count("/") <= 2
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = describe_failure(failure)
+        logger.warning("fetch failed: %s: %s", request.url, reason)
+        yield FetchFailed(request.url, reason, request.meta.get("identity"))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def describe_failure(failure: Failure) -> str:
+    """One short human reason for a failed request (no traceback)."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
+    from twisted.web._newclient import ResponseFailed
+
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"HTTP {value.response.status}"
+    if isinstance(value, DNSLookupError):
+        return f"DNS lookup failed for {failure.request.url}: no network or unknown host"  # type: ignore[attr-defined]
+    if isinstance(value, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(value, TimeoutError) or "TimeoutError" in type(value).__name__:
+        return "timed out"
+    if isinstance(value, ResponseFailed):
+        return "truncated or broken response"
+    return f"{type(value).__name__}: {value}".strip()

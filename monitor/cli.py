@@ -1,0 +1,62 @@
+"""The `newswatch` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from monitor import commands
+from monitor.config import ConfigError
+
+logger = logging.getLogger("newswatch")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
+    parser.add_argument(
+        "--config", metavar="PATH", help="TOML config (else $NEWSWATCH_CONFIG, else ./newswatch.toml)"
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser("crawl", help="crawl the configured sites once, store and report what changed")
+    crawl.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
+    crawl.set_defaults(func=commands.crawl)
+
+    history = sub.add_parser("history", help="every stored version of one article, oldest first")
+    history.add_argument("url")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(func=commands.history)
+
+    show = sub.add_parser("show", help="one stored version of an article")
+    show.add_argument("url")
+    show.add_argument("--version", type=int, metavar="N", help="version number (default: latest)")
+    show.add_argument("--at", metavar="ISO", help="the version that was current at this time")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=commands.show)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_sub.add_parser("upgrade", help="apply schema migrations")
+    upgrade.set_defaults(func=commands.db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"newswatch: config error: {exc}", file=sys.stderr)
+        return 2
+    except commands.CommandError as exc:
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return exc.status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

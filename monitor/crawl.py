@@ -1,0 +1,100 @@
+"""One crawl of the configured sites: lock, crawl with Scrapy, record, and sum up what happened."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from scrapy.crawler import CrawlerProcess
+from storage.store import Store
+
+from crawler.profile import SiteProfile
+from crawler.records import Revisit
+from crawler.settings import scrapy_settings
+from crawler.spider import NewsSpider
+from monitor.config import Config
+from monitor.locks import site_lock
+from monitor.recorder import Recorder, Tally
+
+logger = logging.getLogger(__name__)
+
+# Articles older than revisit_days are still re-checked, a few per run, oldest check first.
+SLOW_ROTATION = 20
+
+
+@dataclass
+class SiteResult:
+    site: str
+    run_id: int
+    baseline: bool
+    requests: int = 0
+    pages: int = 0
+    new_versions: int = 0
+    failures: int = 0
+    status: str = "completed"
+    reasons: list[str] = field(default_factory=list)
+
+
+class NothingCrawled(Exception):
+    """Not one page could be fetched: the site is unreachable or every start URL failed."""
+
+
+def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
+    since = now - timedelta(days=profile.revisit_days)
+    refs = store.revisit_candidates(profile.name, since=since, limit=500, rotation=SLOW_ROTATION)
+    return [Revisit(r.identity, r.url, r.etag, r.last_modified) for r in refs]
+
+
+def run_crawl(
+    config: Config,
+    sites: list[str],
+    store: Store,
+    *,
+    progress: Callable[[str, Tally], None] | None = None,
+) -> list[SiteResult]:
+    """Crawl the named sites once, together, in this process (Scrapy's reactor runs once per process)."""
+    now = datetime.now(UTC)
+    process = CrawlerProcess(scrapy_settings(config.crawl), install_root_handler=False)
+    started: list[tuple[SiteResult, Recorder, object]] = []
+    with ExitStack() as locks:
+        for name in sites:
+            locks.enter_context(site_lock(config.database_url, name))
+        for name in sites:
+            profile = config.sites[name]
+            baseline = store.is_baseline(name)
+            result = SiteResult(site=name, run_id=store.start_run(name, baseline=baseline), baseline=baseline)
+            recorder = Recorder(
+                store, result.run_id, profile, baseline=baseline,
+                progress=(lambda tally, n=name: progress(n, tally)) if progress else None,
+            )
+            crawler = process.create_crawler(NewsSpider)
+            process.crawl(crawler, profile=profile, sink=recorder,
+                          revisits=_revisits(store, profile, now), known=store.known_items(name))
+            started.append((result, recorder, crawler))
+        try:
+            process.start()
+        finally:
+            for result, recorder, crawler in started:
+                _finish(store, result, recorder, crawler)
+    return [result for result, _, _ in started]
+
+
+def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: object) -> None:
+    tally = recorder.tally
+    stats = crawler.stats.get_stats() if crawler.stats else {}  # type: ignore[attr-defined]
+    spider = getattr(crawler, "spider", None)
+    sink_error = getattr(spider, "sink_error", None)
+    result.requests = int(stats.get("downloader/request_count", 0))
+    result.pages, result.failures = tally.pages, tally.failures
+    result.reasons = [f"{f.url}: {f.reason}" for f in tally.failed]
+    if sink_error is not None:
+        result.status = "failed"
+        result.reasons.insert(0, f"database: {sink_error}")
+    elif tally.pages == 0 and tally.failures:
+        result.status = "failed"
+    summary = store.finish_run(result.run_id, result.status, requests=result.requests,
+                               pages=result.pages, failures=result.failures)
+    result.new_versions = summary.new_versions

@@ -1,0 +1,25 @@
+"""How newswatch shows things to people: times in Asia/Ho_Chi_Minh, JSON shapes of the public interface."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_iso(value: datetime | str | None) -> str | None:
+    """ISO 8601 with the +07:00 offset; stored times are UTC, people read Vietnamese time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LOCAL)
+    return value.astimezone(LOCAL).isoformat()
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
