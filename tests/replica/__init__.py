@@ -1,0 +1,34 @@
+"""A replica of the ministry's news sites on loopback: realistic pages, mutable between crawls."""
+
+from tests.replica.content import slugify
+from tests.replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
+from tests.replica.profiles import congthuong_profile_toml, portal_profile_toml
+from tests.replica.render import portal_metadata_time
+from tests.replica.routes import content_etag
+from tests.replica.server import ReplicaError, ReplicaServer
+from tests.replica.site import (
+    LoggedRequest,
+    ReplicaArticle,
+    ReplicaSite,
+    build_site,
+    expected,
+)
+
+__all__ = [
+    "DATE_STYLES",
+    "VN_TZ",
+    "LoggedRequest",
+    "ReplicaArticle",
+    "ReplicaError",
+    "ReplicaServer",
+    "ReplicaSite",
+    "build_site",
+    "congthuong_profile_toml",
+    "content_etag",
+    "date_line",
+    "expected",
+    "header_clock",
+    "portal_metadata_time",
+    "portal_profile_toml",
+    "slugify",
+]
