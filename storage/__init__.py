@@ -1,0 +1,35 @@
+"""Persistence for newswatch: every version of every article, crawl runs, change events and the
+alert queue, behind one narrow API (`Store`) that takes and returns plain records.
+
+The schema belongs to the Alembic migrations in `storage/migrations`; `Store` brings a database
+up to date on first use (or call `storage.migrate.upgrade(url)`). Works on SQLite and PostgreSQL.
+This package imports neither `crawler` nor `monitor`.
+"""
+
+from storage.db import StorageError
+from storage.records import (
+    AlertEventRow,
+    AlertRow,
+    ChangeRow,
+    PageRef,
+    RecordOutcome,
+    RunSummary,
+    Snapshot,
+    VersionDetail,
+    VersionSummary,
+)
+from storage.store import Store
+
+__all__ = [
+    "AlertEventRow",
+    "AlertRow",
+    "ChangeRow",
+    "PageRef",
+    "RecordOutcome",
+    "RunSummary",
+    "Snapshot",
+    "StorageError",
+    "Store",
+    "VersionDetail",
+    "VersionSummary",
+]

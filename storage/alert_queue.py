@@ -1,0 +1,151 @@
+"""The alert queue: events become per-recipient alerts with a fixed Message-ID, retried until sent."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.events import event_rows
+from storage.models import Alert, AlertEvent, Event, Version
+from storage.records import AlertEventRow, AlertRow
+
+# well below SQLite's bound-parameter limit
+_CHUNK = 500
+
+
+def message_id(alert_id: int, recipient: str, domain: str) -> str:
+    recipient_hash = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
+    return f"<newswatch.alert.{alert_id}.{recipient_hash}@{domain}>"
+
+
+def queue(
+    session: Session,
+    recipients: Sequence[str],
+    kinds: Sequence[str],
+    *,
+    message_domain: str,
+    now: datetime,
+) -> list[int]:
+    """Mark every unqueued event queued; link the alertable ones to a new alert per recipient."""
+    rows = session.execute(
+        select(Event.id, Event.run_id, Event.kind, Event.baseline)
+        .where(Event.alert_queued.is_(False))
+        .order_by(Event.id)
+        .with_for_update()
+    ).all()
+    for ids in _chunks([row.id for row in rows]):
+        session.execute(update(Event).where(Event.id.in_(ids)).values(alert_queued=True))
+    alertable = [row for row in rows if not row.baseline and row.kind in kinds]
+    if not alertable:
+        return []
+    run_id = max(row.run_id for row in alertable)
+    alert_ids = []
+    for recipient in dict.fromkeys(r.strip() for r in recipients if r.strip()):
+        alert = Alert(
+            recipient=recipient,
+            run_id=run_id,
+            state="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        session.add(alert)
+        session.flush()
+        alert.message_id = message_id(alert.id, recipient, message_domain)
+        session.execute(
+            AlertEvent.__table__.insert(),
+            [{"alert_id": alert.id, "event_id": row.id} for row in alertable],
+        )
+        alert_ids.append(alert.id)
+    session.flush()
+    return alert_ids
+
+
+def due(session: Session, now: datetime) -> list[AlertRow]:
+    query = _alert_rows().where(Alert.state == "pending", Alert.next_attempt_at <= now)
+    return _to_rows(session, query.order_by(Alert.next_attempt_at, Alert.id))
+
+
+def recent(session: Session, limit: int) -> list[AlertRow]:
+    return _to_rows(session, _alert_rows().order_by(Alert.id.desc()).limit(limit))
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count(Alert.id))) or 0
+
+
+def events_of(session: Session, alert_id: int) -> list[AlertEventRow]:
+    current = aliased(Version)
+    previous = aliased(Version)
+    query = (
+        event_rows()
+        .add_columns(Event.version_id, current.number, previous.id, previous.number)
+        .join(AlertEvent, AlertEvent.event_id == Event.id)
+        .outerjoin(current, current.id == Event.version_id)
+        .outerjoin(
+            previous,
+            (previous.page_id == Event.page_id) & (previous.number == current.number - 1),
+        )
+        .where(AlertEvent.alert_id == alert_id)
+        .order_by(Event.detected_at, Event.id)
+    )
+    return [AlertEventRow(*row) for row in session.execute(query)]
+
+
+def mark_sent(session: Session, alert_id: int, at: datetime) -> None:
+    alert = _alert(session, alert_id)
+    alert.state = "sent"
+    alert.sent_at = at
+    alert.attempts += 1
+
+
+def mark_failed(session: Session, alert_id: int, error: str, next_attempt_at: datetime) -> None:
+    alert = _alert(session, alert_id)
+    alert.attempts += 1
+    alert.last_error = error
+    alert.next_attempt_at = next_attempt_at
+
+
+def _alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id, with_for_update=True)
+    if alert is None:
+        raise KeyError(f"unknown alert {alert_id}")
+    return alert
+
+
+def _alert_rows() -> Select[Any]:
+    event_count = (
+        select(func.count())
+        .where(AlertEvent.alert_id == Alert.id)
+        .correlate(Alert)
+        .scalar_subquery()
+    )
+    return select(Alert, event_count)
+
+
+def _to_rows(session: Session, query: Select[Any]) -> list[AlertRow]:
+    return [
+        AlertRow(
+            id=alert.id,
+            recipient=alert.recipient,
+            message_id=alert.message_id or "",
+            state=alert.state,
+            attempts=alert.attempts,
+            last_error=alert.last_error,
+            created_at=alert.created_at,
+            sent_at=alert.sent_at,
+            next_attempt_at=alert.next_attempt_at,
+            event_count=event_count,
+        )
+        for alert, event_count in session.execute(query)
+    ]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]

@@ -1,0 +1,83 @@
+"""Engine construction and the storage-level error: SQLite pragmas, parent directories, clear failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+# Execution option read by the SQLite "begin" hook: write transactions take the write lock up
+# front, so two processes never both read and then fail to upgrade to a write (SQLITE_BUSY).
+_BEGIN_OPTION = "newswatch_sqlite_begin"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class StorageError(Exception):
+    """The database cannot be opened, migrated or written; the message names it (without password)."""
+
+    def __init__(self, url: str | URL, reason: str) -> None:
+        self.url = safe_url(url)
+        self.reason = reason
+        super().__init__(f"database {self.url}: {reason}")
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as text with any password masked, fit for logs and error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def is_unusable(exc: BaseException) -> bool:
+    """True for errors that mean "this database cannot be used", as opposed to a bug in a query."""
+    if isinstance(exc, OperationalError):
+        return True
+    # sqlite3 reports "file is not a database" as a bare DatabaseError
+    return type(exc) is DatabaseError
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, **kwargs)
+    _create_parent_dir(parsed)
+    engine = create_engine(parsed, **kwargs)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The same engine (same pool) whose transactions take the SQLite write lock at BEGIN."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+
+
+def _create_parent_dir(url: URL) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    try:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(url, f"cannot create directory for the database file: {exc}") from exc
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _on_sqlite_begin); pysqlite's legacy mode
+    # would run SELECTs outside the transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))

@@ -1,0 +1,598 @@
+"""Storage: migrations, versions and events, the alert queue and history queries, on SQLite and
+PostgreSQL (when NEWSWATCH_TEST_PG_URL names a server; each test gets its own schema)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from storage import Snapshot, StorageError, Store
+from storage.db import make_engine
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.models import Base
+
+PG_URL = os.environ.get("NEWSWATCH_TEST_PG_URL")
+SITE = "moit"
+T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+ALL_KINDS = ["new", "edited", "removed"]
+
+
+# ---- fixtures -------------------------------------------------------------------------------
+
+
+class Clock:
+    """A hand-moved clock, so times in assertions are exact."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def _postgres_schema_url(base_url: str) -> Iterator[str]:
+    """A URL whose connections use a fresh, private schema (alembic_version included)."""
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("NEWSWATCH_TEST_PG_URL not set: PostgreSQL tests skipped")
+    yield from _postgres_schema_url(PG_URL)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'data' / 'newswatch.db'}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(T0)
+
+
+@pytest.fixture
+def store(database_url: str, clock: Clock) -> Iterator[Store]:
+    with Store(database_url, clock=clock) as store:
+        yield store
+
+
+def article(
+    identity: str = "moit:1",
+    *,
+    at: datetime = T0,
+    title: str = "Bộ Công Thương họp báo",
+    body: str = "Nội dung bài viết.",
+    html: bytes | None = None,
+    published_at: str | None = "2025-03-01T09:00:00+07:00",
+    **fields: Any,
+) -> Snapshot:
+    values = {"title": title, "body": body, "published_at": published_at, **fields}
+    content_hash = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+    return Snapshot(
+        site=SITE,
+        identity=identity,
+        url=f"https://moit.gov.vn/tin-tuc/{identity.split(':')[-1]}.html",
+        content_hash=content_hash,
+        fields=values,
+        raw_html=html if html is not None else f"<html>{title}|{body}</html>".encode(),
+        http_status=200,
+        fetched_at=at,
+        etag='"v1"',
+        last_modified="Sat, 01 Mar 2025 01:00:00 GMT",
+    )
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def record(store: Store, run_id: int, snap: Snapshot, *, baseline: bool = False) -> Any:
+    return store.record_article(run_id, snap, changed_fields=changed_fields, baseline=baseline)
+
+
+# ---- schema and engine ----------------------------------------------------------------------
+
+
+def test_migrations_build_the_schema_from_an_empty_database(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)  # already at head: nothing to do
+
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            names = set(inspect(connection).get_table_names())
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            drift = compare_metadata(context, Base.metadata)
+        assert {"alembic_version", "pages", "versions", "blobs", "events", "alerts"} <= names
+        assert drift == []  # the hand-written migration matches the models
+    finally:
+        engine.dispose()
+
+
+def test_store_migrates_on_first_use_from_any_directory(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with Store(database_url) as store:
+        assert store.stats()["versions"] == 0
+
+
+def test_postgres_keeps_alembic_version_in_the_test_schema(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        schemas = connection.execute(
+            text(
+                "SELECT table_schema = current_schema() FROM information_schema.tables"
+                " WHERE table_name = 'alembic_version' AND table_schema IN (current_schema(), 'public')"
+            )
+        ).scalars().all()
+    engine.dispose()
+    assert schemas == [True]
+
+
+def test_sqlite_file_gets_its_directory_wal_and_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "news.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+    engine.dispose()
+    assert path.exists()
+
+
+def test_unusable_database_raises_storage_error_naming_it(tmp_path: Path) -> None:
+    directory = tmp_path / "a-directory.db"
+    directory.mkdir()
+    with pytest.raises(StorageError, match="a-directory.db"):
+        Store(f"sqlite:///{directory}").stats()
+
+    with pytest.raises(StorageError) as caught:
+        Store("postgresql+psycopg://watcher:s3cret@127.0.0.1:1/news").stats()
+    assert "s3cret" not in str(caught.value)
+    assert "watcher:***@127.0.0.1:1/news" in str(caught.value)
+
+
+def test_naive_datetimes_and_unknown_fields_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        article(at=datetime(2025, 3, 1, 8, 0))
+    with pytest.raises(ValueError, match="unknown article fields"):
+        article(subtitle="?")
+    run = store.start_run(SITE, baseline=False)
+    with pytest.raises(ValueError, match="timezone"):
+        record(store, run, article(published_at="2025-03-01T09:00:00"))
+
+
+# ---- recording articles -----------------------------------------------------------------------
+
+
+def test_first_fetch_stores_version_blob_and_new_event(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+
+    outcome = record(store, run, article())
+
+    assert (outcome.kind, outcome.version, outcome.event_kind) == ("new", 1, "new")
+    assert store.stats() | {"sites": 0, "runs": 0, "alerts": 0} == {
+        "sites": 0, "runs": 0, "alerts": 0, "pages": 1, "versions": 1, "blobs": 1, "events": 1
+    }
+    [change] = store.changes()
+    assert (change.kind, change.title, change.site, change.baseline) == (
+        "new", "Bộ Công Thương họp báo", SITE, False
+    )
+    assert change.published_at == datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def test_unchanged_content_only_bumps_times_seen(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    later = T0 + timedelta(hours=3)
+
+    outcome = record(store, run, article(at=later))
+
+    assert (outcome.kind, outcome.version, outcome.event_kind) == ("unchanged", 1, None)
+    assert (store.stats()["versions"], store.stats()["blobs"]) == (1, 1)
+    [version] = store.history("moit:1")
+    assert (version.times_seen, version.first_seen, version.last_seen) == (2, T0, later)
+
+
+def test_changed_content_adds_a_version_and_an_edited_event(store: Store, clock: Clock) -> None:
+    first_run = store.start_run(SITE, baseline=False)
+    record(store, first_run, article(html=b"<html>A</html>"))
+    store.finish_run(first_run, "completed", requests=1, pages=1, failures=0)
+    clock.advance(hours=1)
+    run = store.start_run(SITE, baseline=False)
+
+    outcome = record(store, run, article(at=clock.now, body="Đã sửa.", html=b"<html>B</html>"))
+    again = record(store, run, article(at=clock.now, body="Lần ba.", html=b"<html>A</html>"))
+
+    assert (outcome.kind, outcome.version, outcome.fields) == ("changed", 2, ["body"])
+    assert (again.kind, again.version, again.event_kind) == ("changed", 3, "edited")
+    assert store.stats()["blobs"] == 2  # one per distinct raw HTML
+    [edited, new] = store.changes()
+    assert (edited.kind, edited.fields, new.kind) == ("edited", ["body"], "new")
+    assert store.get_version("moit:1", 3).raw_html == b"<html>A</html>"
+
+
+def test_only_meaningful_field_changes_make_an_event(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article(published_at="2025-03-01T09:00:00+07:00"))
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    run = store.start_run(SITE, baseline=False)
+
+    # same instant in another offset, new markup only: a version, but nothing to tell
+    snap = article(published_at="2025-03-01T02:00:00+00:00", html=b"<html>tracking</html>")
+    outcome = record(store, run, snap)
+
+    assert (outcome.kind, outcome.fields, outcome.event_kind) == ("changed", [], None)
+    assert [c.kind for c in store.changes()] == ["new"]
+
+
+def test_baseline_run_marks_its_events_and_ends_with_the_first_completed_run(
+    store: Store,
+) -> None:
+    assert store.is_baseline(SITE)
+    crashed = store.start_run(SITE, baseline=True)
+    store.finish_run(crashed, "failed", requests=1, pages=0, failures=1)
+    assert store.is_baseline(SITE)
+
+    run = store.start_run(SITE, baseline=True)
+    record(store, run, article(), baseline=True)
+    summary = store.finish_run(run, "completed", requests=2, pages=1, failures=0)
+
+    assert not store.is_baseline(SITE)
+    assert [c.baseline for c in store.changes()] == [True]
+    assert (summary.status, summary.baseline, summary.new_versions, summary.new_events) == (
+        "completed", True, 1, 1
+    )
+    assert (summary.requests, summary.pages, summary.failures) == (2, 1, 0)
+
+
+def test_a_failure_mid_write_leaves_nothing_behind(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    before = store.stats()
+
+    def broken(_before: dict[str, Any], _after: dict[str, Any]) -> list[str]:
+        raise RuntimeError("diff crashed")
+
+    later = article(at=T0 + timedelta(hours=1), body="Mới.", html=b"<html>new</html>")
+    with pytest.raises(RuntimeError, match="diff crashed"):
+        store.record_article(run, later, changed_fields=broken, baseline=False)
+
+    assert store.stats() == before
+    assert [v.version for v in store.history("moit:1")] == [1]
+    assert store.revisit_candidates(SITE, since=T0, limit=5, rotation=0)[0].etag == '"v1"'
+    summary = store.finish_run(run, "completed", requests=2, pages=2, failures=0)
+    assert summary.new_versions == 1
+
+
+def test_concurrent_writers_keep_version_numbers_contiguous(database_url: str) -> None:
+    """Two processes' worth of stores recording the same page at once: no lost or doubled numbers."""
+    writers = [Store(database_url), Store(database_url)]
+    run = writers[0].start_run(SITE, baseline=False)
+    start = threading.Barrier(len(writers))
+    failures: list[BaseException] = []
+
+    def write(store: Store, worker: int) -> None:
+        start.wait()
+        try:
+            for step in range(8):
+                at = T0 + timedelta(minutes=step)
+                record(store, run, article("moit:shared", at=at, body=f"{worker}-{step}"))
+                record(store, run, article(f"moit:{worker}-{step}", at=at))
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(s, n)) for n, s in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in writers:
+        store.close()
+
+    assert failures == []
+    with Store(database_url) as store:
+        assert [v.version for v in store.history("moit:shared")] == list(range(1, 17))
+        assert store.stats()["pages"] == 17
+
+
+# ---- listings -------------------------------------------------------------------------------
+
+
+def test_listed_headlines_new_edited_and_unchanged(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    composed = "Tiếng Việt trong tiêu đề"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+
+    assert store.record_listed(run, SITE, "moit:7", "https://x/7", composed, baseline=False) == "new"
+    assert store.record_listed(run, SITE, "moit:7", "https://x/7", decomposed, baseline=False) is None
+    assert store.known_items(SITE) == {"moit:7": composed}
+    assert (store.stats()["versions"], store.history("moit:7"), store.get_version("moit:7")) == (
+        0, [], None
+    )
+
+    store.finish_run(run, "completed", requests=1, pages=0, failures=0)
+    run = store.start_run(SITE, baseline=False)
+    assert store.record_listed(run, SITE, "moit:7", "https://x/7", "Tiêu đề mới", baseline=False) == (
+        "edited"
+    )
+    [edited, new] = store.changes()
+    assert (edited.kind, edited.fields, edited.title) == ("edited", ["title"], "Tiêu đề mới")
+    assert (new.kind, new.title) == ("new", composed)
+
+
+def test_listed_title_is_set_once_when_unknown(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    assert store.known_items(SITE) == {"moit:1": None}
+
+    assert store.record_listed(run, SITE, "moit:1", "https://x/1", "Tin", baseline=False) is None
+    assert store.known_items(SITE) == {"moit:1": "Tin"}
+
+
+def test_one_event_per_item_per_run(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    store.record_listed(run, SITE, "moit:1", "https://x/1", "Tin", baseline=False)
+    outcome = record(store, run, article())
+    assert outcome.event_kind == "new"
+    [new] = store.changes()
+    assert (new.kind, new.title) == ("new", "Bộ Công Thương họp báo")
+
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    run = store.start_run(SITE, baseline=False)
+    store.record_listed(run, SITE, "moit:1", "https://x/1", "Tin đã sửa", baseline=False)
+    record(store, run, article(title="Tin đã sửa", body="Khác."))
+
+    edited = store.changes(kind="edited")
+    assert [(e.kind, e.fields) for e in edited] == [("edited", ["title", "body"])]
+    assert store.finish_run(run, "completed", requests=1, pages=1, failures=0).edited_events == 1
+
+
+def test_listed_only_page_gets_no_second_new_event_when_fetched_later(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    store.record_listed(run, SITE, "moit:1", "https://x/1", "Tin", baseline=False)
+    store.finish_run(run, "completed", requests=1, pages=0, failures=1)
+    run = store.start_run(SITE, baseline=False)
+
+    outcome = record(store, run, article())
+
+    assert (outcome.kind, outcome.event_kind) == ("new", None)
+    assert [c.kind for c in store.changes()] == ["new"]
+
+
+# ---- removal and conditional requests ---------------------------------------------------------
+
+
+def test_page_is_removed_once_after_consecutive_misses(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    run = store.start_run(SITE, baseline=False)
+    assert store.record_missing(run, "moit:unknown", 404, removal_after=2) is False
+
+    assert store.record_missing(run, "moit:1", 404, removal_after=2) is False
+    clock.advance(hours=1)
+    assert store.record_missing(run, "moit:1", 410, removal_after=2) is True
+    assert store.record_missing(run, "moit:1", 410, removal_after=2) is False
+
+    [removed] = store.changes(kind="removed")
+    assert (removed.title, removed.detected_at) == ("Bộ Công Thương họp báo", clock.now)
+    assert store.revisit_candidates(SITE, since=T0, limit=10, rotation=10) == []
+
+
+def test_removal_wins_over_other_findings_of_the_same_run(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    assert store.record_missing(run, "moit:1", 404, removal_after=1) is True
+    assert [c.kind for c in store.changes()] == ["removed"]
+
+
+def test_a_successful_fetch_resets_the_miss_count(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    store.record_missing(run, "moit:1", 404, removal_after=2)
+    record(store, run, article(at=T0 + timedelta(hours=1)))
+    assert store.record_missing(run, "moit:1", 404, removal_after=2) is False
+
+
+def test_not_modified_counts_as_seen(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    later = T0 + timedelta(days=1)
+
+    assert store.record_not_modified(run, "moit:1", later) is True
+    assert store.record_not_modified(run, "moit:nope", later) is False
+
+    [version] = store.history("moit:1")
+    assert (version.times_seen, version.last_seen) == (2, later)
+
+
+def test_revisit_candidates_are_recent_pages_plus_a_rotation_of_old_ones(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    old = T0 - timedelta(days=60)
+    for number in range(1, 4):
+        snap = article(f"moit:old{number}", at=old + timedelta(hours=number), published_at=None)
+        record(store, run, snap)
+    record(store, run, article("moit:fresh", published_at="2025-03-01T09:00:00+07:00"))
+    record(store, run, article("moit:republished", at=old, published_at="2025-02-28T00:00:00Z"))
+
+    refs = store.revisit_candidates(SITE, since=T0 - timedelta(days=7), limit=10, rotation=2)
+
+    assert [r.identity for r in refs] == ["moit:republished", "moit:fresh", "moit:old1", "moit:old2"]
+    assert refs[1].url == "https://moit.gov.vn/tin-tuc/fresh.html"
+    assert refs[1].last_modified == "Sat, 01 Mar 2025 01:00:00 GMT"
+
+
+def test_find_page_returns_the_first_known_candidate(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:42"))
+    assert store.find_page(["moit:x", "moit:42"]) == "moit:42"
+    assert store.find_page(["moit:x"]) is None
+    assert store.find_page([]) is None
+
+
+# ---- history ---------------------------------------------------------------------------------
+
+
+def test_history_get_version_and_version_at(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    times = [T0 + timedelta(days=day) for day in range(3)]
+    for number, at in enumerate(times, start=1):
+        record(store, run, article(at=at, title=f"Tiêu đề {number}", images=[{"url": "i", "caption": "c"}]))
+
+    assert [(v.version, v.title, v.first_seen) for v in store.history("moit:1")] == [
+        (1, "Tiêu đề 1", times[0]), (2, "Tiêu đề 2", times[1]), (3, "Tiêu đề 3", times[2])
+    ]
+    latest = store.get_version("moit:1")
+    assert (latest.number, latest.title, latest.images) == (3, "Tiêu đề 3", [{"url": "i", "caption": "c"}])
+    assert latest.published_at == datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+    assert latest.fields()["published_at"] == "2025-03-01T02:00:00+00:00"
+    assert store.get_version("moit:1", 2).title == "Tiêu đề 2"
+    assert store.get_version("moit:1", 9) is None
+    assert store.get_version("moit:nope") is None
+    assert store.history("moit:nope") == []
+    assert store.version_at("moit:1", times[1] + timedelta(hours=5)).number == 2
+    assert store.version_at("moit:1", times[0] - timedelta(seconds=1)) is None
+
+
+def test_changes_filter_by_time_kind_and_site(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:1"))
+    other = store.start_run("other", baseline=False)
+    snap = article("other:1")
+    store.record_article(
+        other,
+        Snapshot(**{**snap.__dict__, "site": "other"}),
+        changed_fields=changed_fields,
+        baseline=False,
+    )
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    clock.advance(hours=2)
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:1", at=clock.now, body="Sửa."))
+
+    assert [c.identity for c in store.changes()] == ["moit:1", "other:1", "moit:1"]
+    assert [c.kind for c in store.changes(since=clock.now)] == ["edited"]
+    assert [c.identity for c in store.changes(kind="new")] == ["other:1", "moit:1"]
+    assert [c.identity for c in store.changes(site="other")] == ["other:1"]
+    assert [c.kind for c in store.changes(site=SITE, kind="new", since=T0)] == ["new"]
+    assert len(store.changes(limit=1)) == 1
+
+
+# ---- alerts ----------------------------------------------------------------------------------
+
+
+def test_queue_alerts_links_events_once_per_recipient(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:1"))
+    record(store, run, article("moit:2"))
+
+    ids = store.queue_alerts(["a@example.org", "b@example.org"], ALL_KINDS, message_domain="nw.test")
+
+    assert len(ids) == 2
+    assert store.queue_alerts(["a@example.org"], ALL_KINDS, message_domain="nw.test") == []
+    alerts = store.due_alerts(clock.now)
+    assert [(a.recipient, a.event_count, a.state, a.attempts) for a in alerts] == [
+        ("a@example.org", 2, "pending", 0), ("b@example.org", 2, "pending", 0)
+    ]
+    assert alerts[0].message_id.startswith(f"<newswatch.alert.{ids[0]}.")
+    assert alerts[0].message_id.endswith("@nw.test>")
+    assert [e.identity for e in store.alert_events(ids[0])] == ["moit:1", "moit:2"]
+
+
+def test_baseline_events_and_unwanted_kinds_are_never_alerted(store: Store) -> None:
+    run = store.start_run(SITE, baseline=True)
+    record(store, run, article("moit:1"), baseline=True)
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+
+    run = store.start_run(SITE, baseline=False)
+    store.record_missing(run, "moit:1", 404, removal_after=1)
+    assert store.queue_alerts(["a@x.org"], ["new", "edited"], message_domain="d") == []
+    # consumed, not postponed: asking again for removals finds nothing
+    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+    assert store.list_alerts() == []
+
+
+def test_events_of_a_crashed_run_are_picked_up_later(store: Store) -> None:
+    crashed = store.start_run(SITE, baseline=False)
+    record(store, crashed, article("moit:1"))  # the process died before finish/queue
+
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:2"))
+    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+
+    assert [e.identity for e in store.alert_events(alert_id)] == ["moit:1", "moit:2"]
+
+
+def test_failed_delivery_backs_off_until_next_attempt(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    retry_at = clock.now + timedelta(minutes=10)
+
+    store.mark_failed(alert_id, "421 try later", retry_at)
+
+    assert store.due_alerts(clock.now) == []
+    [due] = store.due_alerts(retry_at)
+    assert (due.attempts, due.last_error, due.next_attempt_at) == (1, "421 try later", retry_at)
+    store.mark_sent(alert_id, retry_at)
+    assert store.due_alerts(retry_at + timedelta(days=1)) == []
+    [listed] = store.list_alerts(limit=10)
+    assert (listed.state, listed.sent_at, listed.attempts) == ("sent", retry_at, 2)
+    with pytest.raises(KeyError):
+        store.mark_sent(alert_id + 100, retry_at)
+
+
+def test_alert_events_carry_the_versions_to_compare(store: Store, clock: Clock) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article())
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article(at=T0 + timedelta(hours=1), body="Sửa."))
+    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+
+    [event] = store.alert_events(alert_id)
+
+    first, second = store.get_version("moit:1", 1), store.get_version("moit:1", 2)
+    assert (event.kind, event.fields) == ("edited", ["body"])
+    assert (event.version_id, event.version) == (second.id, 2)
+    assert (event.previous_version_id, event.previous_version) == (first.id, 1)
