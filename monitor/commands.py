@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-
-from storage.store import Store
 
 from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
+from monitor.alerts import deliver_due, queue_run_alerts
 from monitor.crawl import SiteResult, run_crawl
 from monitor.locks import CrawlLocked
+from monitor.mailer import Mailer
 from monitor.present import LOCAL, dumps, local_iso
 from monitor.recorder import Tally
 from storage.db import StorageError
 from storage.migrate import upgrade
 from storage.records import VersionDetail
+from storage.store import Store
 
 
 class CommandError(Exception):
@@ -67,8 +68,21 @@ def crawl(args: argparse.Namespace) -> int:
             sys.stderr.write("\n")
     for result in results:
         _print_result(result)
+    _alert(config, store)
     failed = [r for r in results if r.status != "completed"]
     return 1 if failed and len(failed) == len(results) else 0
+
+
+def _alert(config: config_mod.Config, store: Store) -> None:
+    """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
+    queued = queue_run_alerts(store, config.email)
+    if not config.email.recipients:
+        return
+    report = deliver_due(store, Mailer(config.email), now=datetime.now(UTC))
+    if queued or report.sent or report.waiting:
+        print(f"alerts: {len(queued)} queued, {report.sent} sent, {report.waiting} waiting")
+    for error in report.errors:
+        print(f"  alert not sent yet: {error}", file=sys.stderr)
 
 
 def _print_result(result: SiteResult) -> None:

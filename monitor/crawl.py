@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from scrapy.crawler import CrawlerProcess
-from storage.store import Store
 
 from crawler.profile import SiteProfile
 from crawler.records import Revisit
@@ -18,6 +17,7 @@ from crawler.spider import NewsSpider
 from monitor.config import Config
 from monitor.locks import site_lock
 from monitor.recorder import Recorder, Tally
+from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def run_crawl(
 ) -> list[SiteResult]:
     """Crawl the named sites once, together, in this process (Scrapy's reactor runs once per process)."""
     now = datetime.now(UTC)
-    process = CrawlerProcess(scrapy_settings(config.crawl), install_root_handler=False)
+    process = CrawlerProcess({**scrapy_settings(config.crawl), "LOG_INSTALL_ROOT_HANDLER": False})
     started: list[tuple[SiteResult, Recorder, object]] = []
     with ExitStack() as locks:
         for name in sites:

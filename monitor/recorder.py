@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.store import Store
-
 from crawler.profile import SiteProfile
 from crawler.records import FetchedArticle, FetchFailed, ListedItem, NotModified, PageGone
 from monitor.versioning import changed_fields, content_hash, snapshot_fields
 from storage.records import Snapshot
+from storage.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -4,10 +4,8 @@ PostgreSQL (when NEWSWATCH_TEST_PG_URL names a server; each test gets its own sc
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,15 +14,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from storage import Snapshot, StorageError, Store
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Base
 
-PG_URL = os.environ.get("NEWSWATCH_TEST_PG_URL")
 SITE = "moit"
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 ALL_KINDS = ["new", "edited", "removed"]
@@ -45,35 +41,6 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
-
-
-def _postgres_schema_url(base_url: str) -> Iterator[str]:
-    """A URL whose connections use a fresh, private schema (alembic_version included)."""
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("NEWSWATCH_TEST_PG_URL not set: PostgreSQL tests skipped")
-    yield from _postgres_schema_url(PG_URL)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'data' / 'newswatch.db'}"
 
 
 @pytest.fixture
