@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
 from urllib.parse import urljoin
@@ -71,8 +71,8 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
     category = _category(page, metadata)  # breadcrumbs often sit in <nav>
     _remove_furniture(page)
 
+    body = _body_element(page)  # first: a page with no body (an error page) needs no title warning
     title_element, title = _title(page, metadata)
-    body = _body_element(page)
     lead_element, lead = _lead(page, metadata)
     author_element, author = _author(page, metadata)
     container = _article_container(title_element, body)
@@ -87,6 +87,7 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
     author = _take_byline(body_paragraphs, author)
     if not body_paragraphs:
         raise ExtractionError(url, f"no body: the body element ({_describe(body)}) holds no text")
+    page.log_warnings()
     return Article(
         url=url,
         title=title,
@@ -114,6 +115,7 @@ def extract_listing(html: str, url: str, selectors: Selectors) -> Listing:
             _warn_fallback(page, "article_links", "the links of <h2>/<h3> headlines")
     own = canonical_url(page.url)
     items = [ListingItem(link, title) for link, title in _links(anchors, page.base) if link != own]
+    page.log_warnings()
     return Listing(items=items, next_page=next_page)
 
 
@@ -136,6 +138,16 @@ class _Page:
     url: str
     selectors: Selectors
     now: datetime | None = None
+    # Held back until the page has yielded its record: a 404 page needs no "selector stopped
+    # matching" warnings, its ExtractionError says it all.
+    warnings: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+
+    def warn(self, message: str, *args: object) -> None:
+        self.warnings.append((message, args))
+
+    def log_warnings(self) -> None:
+        for message, args in self.warnings:
+            logger.warning(message, *args)
 
     @cached_property
     def index(self) -> _ClassIndex:
@@ -165,7 +177,11 @@ def _parse(html: str, url: str, selectors: Selectors, now: datetime | None = Non
         root = lxml.html.document_fromstring(markup)
     except (ParserError, ValueError) as exc:
         raise ExtractionError(url, f"unparseable HTML: {exc}") from exc
-    return _Page(markup, root, url, selectors, now)
+    page = _Page(markup, root, url, selectors, now)
+    if "<html" in page.markup_lowered and "</html" not in page.markup_lowered:
+        # lxml repairs a cut-off page silently; stored, it would look like an edit
+        raise ExtractionError(url, "truncated page: the HTML ends before </html>")
+    return page
 
 
 def _split_group(group: str) -> list[str]:
@@ -340,8 +356,8 @@ def _is_inside(element: HtmlElement, ancestor: HtmlElement) -> bool:
 def _warn_fallback(page: _Page, name: str, source: str, *, matched: bool = False) -> None:
     selector = getattr(page.selectors, name)
     if selector:
-        logger.warning("profile selector %r (%r) matched %s on %s; used %s", name, selector,
-                       "no usable value" if matched else "nothing", page.url, source)
+        page.warn("profile selector %r (%r) matched %s on %s; used %s", name, selector,
+                  "no usable value" if matched else "nothing", page.url, source)
 
 
 def _fallback(page: _Page, name: str, candidates: Iterable[Candidate]) -> Candidate | None:
@@ -596,8 +612,8 @@ def _date_field(
             if parsed is not None:
                 return element, parsed
             matched = True
-            logger.warning("profile selector %r (%r) on %s matched %r, which is not a date", name,
-                           selector, page.url, inline_text(element))
+            page.warn("profile selector %r (%r) on %s matched %r, which is not a date", name,
+                      selector, page.url, inline_text(element))
     for candidate in candidates:
         parsed = parse_date(candidate.value, page.now)
         if parsed is not None:

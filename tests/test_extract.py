@@ -8,8 +8,10 @@ import re
 import time
 import tomllib
 import unicodedata
+import urllib.request
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,9 @@ import pytest
 from crawler.extract import check_selectors, extract_article, extract_listing
 from crawler.profile import Selectors
 from crawler.records import Article, ExtractionError
+from crawler.urls import canonical_url
+from tests.replica import ReplicaServer, build_site, expected
+from tests.replica.profiles import PORTAL_SELECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"
@@ -61,16 +66,7 @@ RELATED_TITLES = [
 FURNITURE = ["25/11/2024", "Lượt xem", "4395", "In bài viết", "Chia sẻ", "Facebook", "Quảng cáo",
              "loadAds", "Tin nổi bật", "Giá xăng dầu", "Giấy phép", "Tin cùng chuyên mục"]
 
-PORTAL = Selectors(
-    article_links="div.article-list h3 a",
-    title="h1.article-title",
-    lead="div.article-brief",
-    body="div.block-core-a5 div.article-content",
-    published="span.post-date",
-    related="div.frame-tinlquan article.article-news div.article-title a",
-    category="div.breadcrumb a:last-child",
-    drop="div.article-tags",
-)
+PORTAL = Selectors(**PORTAL_SELECTORS)  # the moit.gov.vn-like portal theme's own profile
 
 
 @pytest.fixture(scope="module")
@@ -414,6 +410,23 @@ def test_empty_page_is_an_extraction_error(html: str, congthuong: Selectors) -> 
         extract_article(html, ARTICLE_URL, congthuong)
 
 
+def test_page_cut_off_in_its_body_is_an_extraction_error(congthuong: Selectors) -> None:
+    html = fixture("congthuong-263055.html")
+    cut = html[:html.index("Các đại biểu trao đổi")]  # as a dropped connection leaves it
+
+    with pytest.raises(ExtractionError, match="truncated"):
+        extract_article(cut, ARTICLE_URL, congthuong)
+
+
+def test_error_page_raises_without_selector_warnings(congthuong: Selectors, caplog) -> None:
+    html = page("<title>404</title>", "<h1>404</h1><p>Không tìm thấy trang yêu cầu</p>")
+
+    with caplog.at_level(logging.WARNING), pytest.raises(ExtractionError, match=": no body:"):
+        extract_article(html, ARTICLE_URL, congthuong)
+
+    assert caplog.records == []
+
+
 # --- the ministry portal theme ----------------------------------------------------------------
 
 PORTAL_URL = "https://moit.gov.vn/tin-tuc/bo-cong-thuong-trien-khai-nhiem-vu-nam-2026.html"
@@ -481,6 +494,50 @@ def test_listing_falls_back_to_headline_links_and_rel_next(caplog) -> None:
     assert [item.title for item in listing.items] == RELATED_TITLES[:5]  # not the menu in <nav>
     assert listing.next_page == "https://congthuong.vn/khuyen-cong?BRSR=20&s_cond="
     assert any("'article_links'" in r.getMessage() and LISTING_URL in r.getMessage() for r in caplog.records)
+
+
+# --- the site replica, fetched over loopback -----------------------------------------------------
+
+
+def fetch_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def assert_as_expected(article: Article, want: dict, base_url: str) -> None:
+    assert (article.title, article.lead, article.author, article.category) == (
+        want["title"], want["lead"], want["author"], want["category"])
+    assert article.published_at.replace(second=0) == want["published"]
+    assert article.body.split("\n\n") == want["paragraphs"]
+    assert [(i.url, i.caption) for i in article.images] == [
+        (urljoin(base_url, url), caption) for url, caption in want["images"]]
+    assert [link.title for link in article.related] == want["related"]
+    assert [link.url for link in article.related] == [
+        canonical_url(base_url + path) for path in want["related_paths"]]
+
+
+@pytest.mark.parametrize(("theme", "selectors"), [("congthuong", None), ("portal", PORTAL)])
+def test_every_replica_article_extracts_as_the_site_holds_it(theme, selectors, congthuong, caplog) -> None:
+    site = build_site(8, theme=theme, seed=5)
+    with caplog.at_level(logging.WARNING, logger="crawler.extract"), ReplicaServer(site) as server:
+        for _ in range(2):  # canonical markup, then shuffled attributes and whitespace
+            for article in site.listing():
+                html = fetch_text(server.url(article))
+                extracted = extract_article(html, server.url(article), selectors or congthuong)
+                assert_as_expected(extracted, expected(article), server.base_url)
+            site.touch_volatile()
+    assert caplog.records == []  # the profile matches the markup: no fallback was needed
+
+
+def test_replica_listing_pages_chain_to_the_end(congthuong: Selectors) -> None:
+    site = build_site(45, seed=7)
+    with ReplicaServer(site) as server:
+        url, seen = server.url("/khuyen-cong"), []
+        while url:
+            listing = extract_listing(fetch_text(url), url, congthuong)
+            seen += [item.url for item in listing.items]
+            url = listing.next_page
+    assert seen == [canonical_url(server.url(article)) for article in site.listing()]
 
 
 # --- configuration and speed -------------------------------------------------------------------
