@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
@@ -158,7 +159,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = describe_failure(failure)
-        logger.warning("fetch failed: %s: %s", request.url, reason)
+        logger.info("fetch failed: %s: %s", request.url, reason)
         yield FetchFailed(request.url, reason, request.meta.get("identity"))
 
 
@@ -176,8 +177,9 @@ def describe_failure(failure: Failure) -> str:
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
-    if isinstance(value, DNSLookupError):
-        return f"DNS lookup failed for {failure.request.url}: no network or unknown host"  # type: ignore[attr-defined]
+    if isinstance(value, DNSLookupError) or type(value).__name__ == "CannotResolveHostError":
+        host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
+        return f"cannot resolve host {host} (no network, or unknown host)"
     if isinstance(value, ConnectionRefusedError):
         return "connection refused"
     if isinstance(value, TimeoutError) or "TimeoutError" in type(value).__name__:

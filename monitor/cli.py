@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_frameworks(record: logging.LogRecord) -> bool:
+    """Scrapy and Twisted log every failed request with a traceback; newswatch reports failures itself."""
+    return not record.name.startswith(("scrapy", "twisted", "py.warnings"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
@@ -51,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler()
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if args.verbose == 0:
+        handler.addFilter(_quiet_frameworks)
     logging.basicConfig(level=level, handlers=[handler])
     try:
         return args.func(args)

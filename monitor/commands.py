@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
 from monitor.alerts import deliver_due, queue_run_alerts
-from monitor.crawl import SiteResult, run_crawl
 from monitor.locks import CrawlLocked
 from monitor.mailer import Mailer
 from monitor.present import LOCAL, dumps, local_iso
@@ -19,6 +18,9 @@ from storage.db import StorageError
 from storage.migrate import upgrade
 from storage.records import VersionDetail
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from monitor.crawl import SiteResult
 
 
 class CommandError(Exception):
@@ -51,6 +53,8 @@ def _progress_printer() -> Any:
 
 
 def crawl(args: argparse.Namespace) -> int:
+    from monitor.crawl import run_crawl  # Scrapy loads only for the commands that crawl
+
     config = _config(args)
     sites = args.site or list(config.sites)
     for name in sites:
