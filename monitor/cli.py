@@ -37,6 +37,32 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=commands.show)
 
+    changes = sub.add_parser("changes", help="what was found new, edited or removed, newest first")
+    changes.add_argument("--since", metavar="ISO", help="date or datetime (+07:00 when no offset)")
+    changes.add_argument("--kind", choices=["new", "edited", "removed"])
+    changes.add_argument("--site", metavar="NAME")
+    changes.add_argument("--limit", type=int, default=1000)
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(func=commands.changes)
+
+    diff = sub.add_parser("diff", help="what changed between two versions of an article")
+    diff.add_argument("url")
+    diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="default: the one before")
+    diff.add_argument("--to", dest="to_version", type=int, metavar="M", help="default: the latest")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(func=commands.diff)
+
+    alerts = sub.add_parser("alerts", help="alert e-mails: sent, waiting and why")
+    alerts.add_argument("--retry", action="store_true", help="send every waiting alert now")
+    alerts.add_argument("--limit", type=int, default=50)
+    alerts.add_argument("--json", action="store_true")
+    alerts.set_defaults(func=commands.alerts)
+
+    schedule = sub.add_parser("schedule", help="always-on: crawl on [schedule].cron, retry alerts between")
+    schedule.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
+    schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
+    schedule.set_defaults(func=commands.schedule)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_sub.add_parser("upgrade", help="apply schema migrations")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
 from monitor.alerts import deliver_due, queue_run_alerts
+from monitor.diff import diff_json, diff_versions, render_text
 from monitor.locks import CrawlLocked
 from monitor.mailer import Mailer
 from monitor.present import LOCAL, dumps, local_iso
@@ -19,6 +20,9 @@ from storage.migrate import upgrade
 from storage.records import VersionDetail
 from storage.store import Store
 
+# "Due by the end of time": every waiting alert, whatever its back-off says.
+ALL_WAITING = datetime(9999, 1, 1, tzinfo=UTC)
+
 if TYPE_CHECKING:
     from monitor.crawl import SiteResult
 
@@ -27,6 +31,10 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _config(args: argparse.Namespace) -> config_mod.Config:
@@ -82,7 +90,8 @@ def _alert(config: config_mod.Config, store: Store) -> None:
     queued = queue_run_alerts(store, config.email)
     if not config.email.recipients:
         return
-    report = deliver_due(store, Mailer(config.email), now=datetime.now(UTC))
+    # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
+    report = deliver_due(store, Mailer(config.email), now=ALL_WAITING, clock=_utc_now)
     if queued or report.sent or report.waiting:
         print(f"alerts: {len(queued)} queued, {report.sent} sent, {report.waiting} waiting")
     for error in report.errors:
@@ -198,4 +207,131 @@ def db_upgrade(args: argparse.Namespace) -> int:
     except StorageError as exc:
         raise CommandError(f"database unusable: {exc}") from exc
     print(f"database at head: {config.database_url}")
+    return 0
+
+
+def _since(text: str) -> datetime:
+    """An ISO date or datetime; +07:00 when it names no offset."""
+    if len(text) == 10:
+        text += "T00:00:00"
+    return _when(text)
+
+
+def changes(args: argparse.Namespace) -> int:
+    config = _config(args)
+    store = _store(config)
+    rows = store.changes(
+        since=_since(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
+    )
+    data = [
+        {
+            "kind": row.kind,
+            "url": row.url,
+            "title": row.title,
+            "site": row.site,
+            "detected_at": local_iso(row.detected_at),
+            "published_at": local_iso(row.published_at),
+            "fields": list(row.fields),
+            "baseline": row.baseline,
+        }
+        for row in rows
+    ]
+    if args.json:
+        print(dumps(data))
+        return 0
+    for item in data:
+        fields = f" ({', '.join(item['fields'])})" if item["fields"] else ""
+        baseline = " [baseline]" if item["baseline"] else ""
+        print(f"{item['detected_at']}  {item['kind']:<7}{fields}{baseline}  {item['title'] or ''}\n"
+              f"    {item['url']}")
+    if not data:
+        print("no changes recorded")
+    return 0
+
+
+def diff(args: argparse.Namespace) -> int:
+    config = _config(args)
+    store = _store(config)
+    identity = _identity(store, config, args.url)
+    numbers = [v.version for v in store.history(identity)]
+    if len(numbers) < 2 and (args.from_version is None or args.to_version is None):
+        raise CommandError(f"{args.url}: only {len(numbers)} version(s) stored; nothing to compare")
+    new_number = args.to_version if args.to_version is not None else numbers[-1]
+    old_number = args.from_version if args.from_version is not None else new_number - 1
+    old, new = store.get_version(identity, old_number), store.get_version(identity, new_number)
+    if old is None or new is None:
+        missing = old_number if old is None else new_number
+        raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
+    diffs = diff_versions(old.fields(), new.fields())
+    if args.json:
+        print(dumps({"url": new.url, "from": old.number, "to": new.number, "fields": diff_json(diffs)}))
+        return 0
+    print(f"{new.title}\n{new.url}\nversion {old.number} ({local_iso(old.first_seen)}) → "
+          f"version {new.number} ({local_iso(new.first_seen)})\n")
+    print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
+    return 0
+
+
+def alerts(args: argparse.Namespace) -> int:
+    config = _config(args)
+    store = _store(config)
+    if args.retry:
+        if not config.email.recipients:
+            raise CommandError("no [email] recipients configured; nothing to send", 2)
+        report = deliver_due(store, Mailer(config.email), now=ALL_WAITING, clock=_utc_now)
+        print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
+        for error in report.errors:
+            print(f"  not sent: {error}", file=sys.stderr)
+        if report.waiting:
+            return 1
+    rows = store.list_alerts(args.limit)
+    data = [
+        {
+            "id": a.id,
+            "recipient": a.recipient,
+            "state": a.state,
+            "items": a.event_count,
+            "attempts": a.attempts,
+            "last_error": a.last_error,
+            "created_at": local_iso(a.created_at),
+            "sent_at": local_iso(a.sent_at),
+            "next_attempt_at": None if a.state == "sent" else local_iso(a.next_attempt_at),
+            "message_id": a.message_id,
+        }
+        for a in rows
+    ]
+    if args.json:
+        print(dumps(data))
+        return 0
+    for a in data:
+        when = f"sent {a['sent_at']}" if a["state"] == "sent" else f"next try {a['next_attempt_at']}"
+        error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
+        print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
+              f"{a['attempts']} attempts, {when}{error}")
+    if not data:
+        print("no alerts yet")
+    return 0
+
+
+def schedule(args: argparse.Namespace) -> int:
+    from monitor.schedule import Service, crawl_command, cron_trigger
+
+    config = _config(args)
+    cron_trigger(config.schedule.cron, config.schedule.timezone)  # a bad expression stops here
+    store = _store(config)
+
+    def retry_alerts() -> None:
+        if config.email.recipients:
+            deliver_due(store, Mailer(config.email), now=_utc_now())
+
+    def report(result: Any) -> None:
+        print(f"crawl {result.number} finished at {local_iso(result.finished_at)} "
+              f"with exit status {result.exit_status}", flush=True)
+
+    service = Service(config, crawl_command(args.config, args.site or []), retry_alerts=retry_alerts,
+                      max_cycles=args.cycles, on_cycle=report)
+    print(f"newswatch schedule: cron {config.schedule.cron!r} ({config.schedule.timezone}); "
+          "SIGTERM or Ctrl-C stops", flush=True)
+    service.run()
+    print(f"newswatch schedule: stopped after {service.cycles} crawls", flush=True)
     return 0
