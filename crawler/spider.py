@@ -168,22 +168,30 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+# Exception class names (Scrapy's own and the Twisted ones beneath them) → a short reason.
+_FAILURE_REASONS = {
+    "DNSLookupError": "cannot resolve host {host} (no network, or unknown host)",
+    "CannotResolveHostError": "cannot resolve host {host} (no network, or unknown host)",
+    "ConnectionRefusedError": "connection refused",
+    "DownloadConnectionRefusedError": "connection refused",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "DownloadTimeoutError": "timed out",
+    "ResponseDataLossError": "truncated response",
+    "ResponseFailed": "truncated or broken response",
+    "ConnectionLost": "connection lost",
+}
+
+
 def describe_failure(failure: Failure) -> str:
     """One short human reason for a failed request (no traceback)."""
     from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
-    from twisted.web._newclient import ResponseFailed
 
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
-    if isinstance(value, DNSLookupError) or type(value).__name__ == "CannotResolveHostError":
-        host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
-        return f"cannot resolve host {host} (no network, or unknown host)"
-    if isinstance(value, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(value, TimeoutError) or "TimeoutError" in type(value).__name__:
-        return "timed out"
-    if isinstance(value, ResponseFailed):
-        return "truncated or broken response"
+    host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
+    for cls in type(value).__mro__:
+        if cls.__name__ in _FAILURE_REASONS:
+            return _FAILURE_REASONS[cls.__name__].format(host=host)
     return f"{type(value).__name__}: {value}".strip()
