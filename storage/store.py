@@ -89,9 +89,17 @@ class Store:
     # ---- crawl runs -------------------------------------------------------------------------
 
     def start_run(self, site: str, *, baseline: bool) -> int:
+        """A new run of `site`. The caller holds the site's crawl lock, so a run of it still marked
+        running was cut short (a killed process): it is closed as failed."""
         with self._transaction(write=True) as session:
+            site_id = _site_id(session, site)
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.site_id == site_id, CrawlRun.status == "running")
+                .values(status="failed", finished_at=self._clock())
+            )
             run = CrawlRun(
-                site_id=_site_id(session, site),
+                site_id=site_id,
                 started_at=self._clock(),
                 status="running",
                 baseline=baseline,

@@ -563,3 +563,14 @@ def test_alert_events_carry_the_versions_to_compare(store: Store, clock: Clock) 
     assert (event.kind, event.fields) == ("edited", ["body"])
     assert (event.version_id, event.version) == (second.id, 2)
     assert (event.previous_version_id, event.previous_version) == (first.id, 1)
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_as_failed(store: Store, database_url: str) -> None:
+    killed = store.start_run(SITE, baseline=True)
+    store.start_run(SITE, baseline=True)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        status = connection.execute(text("SELECT status FROM crawl_runs WHERE id = :id"), {"id": killed})
+        assert status.scalar_one() == "failed"
+    engine.dispose()
+    assert store.is_baseline(SITE)
