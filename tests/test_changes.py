@@ -7,13 +7,15 @@ and mails that come out.
 from __future__ import annotations
 
 import email.header
+import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness import Newswatch, newswatch_for
+from tests.harness import NEWSWATCH, Newswatch, newswatch_for
 from tests.replica import ReplicaServer, build_site
 from tests.smtp_server import SmtpServer, smtp_server
 
@@ -193,3 +195,32 @@ def test_changes_filters_by_kind_site_and_time(nw: Newswatch, replica: ReplicaSe
     assert len(_events(nw, "--since", everything[-1]["detected_at"])) == 16
     keys = {"kind", "url", "title", "site", "detected_at", "published_at", "fields", "baseline"}
     assert set(everything[0]) == keys
+
+
+def test_a_crawl_killed_midway_loses_and_duplicates_nothing(
+    nw: Newswatch, replica: ReplicaServer, smtp: SmtpServer
+) -> None:
+    site = replica.site
+    nw.ok("crawl")
+    added = [site.add_article() for _ in range(3)]
+    edited = site.listing()[5]
+    site.edit_body(edited.id)
+    held = site.hold(site.listing()[-1].url_path)
+    with subprocess.Popen([*NEWSWATCH, "--config", str(nw.config_path), "crawl"], env=nw.env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as crawl:
+        assert held.reached.wait(timeout=60)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait(timeout=30)
+    held.release.set()
+    site.holds.clear()
+
+    nw.ok("crawl")
+    fresh = [e for e in _events(nw) if not e["baseline"]]
+    assert sorted((e["kind"], e["title"]) for e in fresh) == sorted(
+        [*(("new", a.title) for a in added), ("edited", edited.title)]
+    )
+    assert [v["version"] for v in nw.json("history", replica.url(edited))] == [1, 2]
+    assert len(smtp.messages) == 2
+    assert all(a.title in _body_text(m) for m in smtp.messages for a in added)
+    nw.ok("crawl")
+    assert len(smtp.messages) == 2

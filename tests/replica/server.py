@@ -47,6 +47,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("HEAD")
 
     def _serve(self, method: str) -> None:
+        held = self.server.site.holds.get(self.path.split("?")[0])
+        if held is not None:
+            held.reached.set()
+            held.release.wait(timeout=60)
         try:
             reply = respond(self.server.site, method, self.path, self.headers, self.server.base_url)
         except Exception as error:  # recorded, raised again when the server stops

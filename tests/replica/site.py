@@ -62,6 +62,11 @@ class ReplicaArticle:
         return blocks
 
 
+class Hold(NamedTuple):
+    reached: threading.Event
+    release: threading.Event
+
+
 class LoggedRequest(NamedTuple):
     method: str
     path: str  # with query string
@@ -98,6 +103,7 @@ class ReplicaSite:
         self.views: dict[int, int] = {}
         self.request_log: list[LoggedRequest] = []
         self.lock = threading.RLock()
+        self.holds: dict[str, Hold] = {}
         self._rng = random.Random(seed)
         self._faults: dict[tuple[str, Any], _Fault] = {}
         self._truncations: dict[int, int] = {}
@@ -250,6 +256,16 @@ class ReplicaSite:
         with self.lock:
             self._faults.clear()
             self._truncations.clear()
+
+    def hold(self, path: str) -> Hold:
+        """Make requests for `path` wait until `Hold.release` is set; `Hold.reached` says one arrived.
+
+        Lets a test stop a crawler at a known point (kill it mid-crawl) without guessing at timing.
+        """
+        held = Hold(threading.Event(), threading.Event())
+        with self.lock:
+            self.holds[path] = held
+        return held
 
     def truncate(self, article_id: int, times: int = 1) -> None:
         """Serve the article page cut off inside its body, `times` times."""
