@@ -106,15 +106,12 @@ class NewsSpider(scrapy.Spider):
             if item.title:
                 yield ListedItem(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
-        if all_known and page > 1 or (all_known and not self._is_baseline_page(page)):
+        if all_known:
             # A page of only known, unchanged headlines: older pages hold nothing new.
             logger.info("listing %s: page %d holds only known items; not paging further", response.url, page)
             return
         if listing.next_page and page < self.profile.max_pages:
             yield self._listing_request(listing.next_page, page + 1)
-
-    def _is_baseline_page(self, page: int) -> bool:
-        return not self._known
 
     def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
         now = self._clock()
