@@ -166,7 +166,7 @@ class Store:
         self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool
     ) -> str | None:
         """A headline seen in a listing or related block: "new", "edited" (headline) or None."""
-        title = unicodedata.normalize("NFC", title)
+        title = _plain(title)
         with self._transaction(write=True) as session:
             _run(session, run_id)
             now = self._clock()
@@ -179,9 +179,20 @@ class Store:
                 )
                 return "new"
             previous = page.listed_title
-            page.listed_title = title
-            if previous is None or unicodedata.normalize("NFC", previous) == title:
+            if previous is None or _same_text(previous, title):
+                page.listed_title = title
                 return None
+            titles = list(session.scalars(
+                select(Version.title).where(Version.page_id == page.id).order_by(Version.number)
+            ))
+            if titles and _same_text(titles[-1], title):
+                page.listed_title = title  # the fetched article already carries it (and its edit)
+                return None
+            # A headline the article carried before is a stale copy (a cached related block), not
+            # an edit: only a headline never seen for this article is news.
+            if any(_same_text(old, title) for old in titles):
+                return None
+            page.listed_title = title
             note_event(
                 session,
                 run_id,
@@ -625,3 +636,12 @@ def _version_detail(version: Version, identity: str, url: str, raw_html: bytes) 
         raw_html=raw_html,
         **{name: getattr(version, name) for name in ARTICLE_FIELDS},
     )
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal once Unicode form and whitespace are normalised (pages mix NFC/NFD and odd spaces)."""
+    return _plain(a) == _plain(b)
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())

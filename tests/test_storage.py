@@ -574,3 +574,28 @@ def test_a_run_left_running_by_a_killed_process_is_closed_as_failed(store: Store
         assert status.scalar_one() == "failed"
     engine.dispose()
     assert store.is_baseline(SITE)
+
+
+def test_a_stale_headline_in_a_cached_related_block_is_not_an_edit(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:9", title="Tiêu đề cũ"))
+    store.record_listed(run, SITE, "moit:9", "https://x/9", "Tiêu đề cũ", baseline=False)
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    run = store.start_run(SITE, baseline=False)
+    assert store.record_listed(run, SITE, "moit:9", "https://x/9", "Tiêu đề mới", baseline=False) == "edited"
+    record(store, run, article("moit:9", title="Tiêu đề mới"))
+    store.finish_run(run, "completed", requests=1, pages=1, failures=0)
+    run = store.start_run(SITE, baseline=False)
+    assert store.record_listed(run, SITE, "moit:9", "https://x/9", " Tiêu  đề cũ", baseline=False) is None
+    assert store.record_listed(run, SITE, "moit:9", "https://x/9", "Tiêu đề mới", baseline=False) is None
+    assert [(c.kind, c.fields) for c in store.changes()] == [("edited", ["title"]), ("new", [])]
+    assert store.known_items(SITE) == {"moit:9": "Tiêu đề mới"}
+
+
+def test_a_headline_seen_after_its_article_was_refetched_updates_the_listing_title(store: Store) -> None:
+    run = store.start_run(SITE, baseline=False)
+    record(store, run, article("moit:9", title="Tiêu đề cũ"))
+    store.record_listed(run, SITE, "moit:9", "https://x/9", "Tiêu đề cũ", baseline=False)
+    record(store, run, article("moit:9", title="Tiêu đề mới"))
+    assert store.record_listed(run, SITE, "moit:9", "https://x/9", "Tiêu đề mới", baseline=False) is None
+    assert store.known_items(SITE) == {"moit:9": "Tiêu đề mới"}
