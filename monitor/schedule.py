@@ -61,12 +61,14 @@ class Service:
         retry_alerts: Callable[[], Any] | None = None,
         max_cycles: int | None = None,
         on_cycle: Callable[[CycleResult], None] | None = None,
+        alert_retry_seconds: float = ALERT_RETRY_SECONDS,
     ) -> None:
         self.config = config
         self.crawl_command = list(crawl_command)
         self.retry_alerts = retry_alerts
         self.max_cycles = max_cycles
         self.on_cycle = on_cycle
+        self.alert_retry_seconds = alert_retry_seconds
         self.cycles = 0
         self._lock = threading.Lock()
         self.scheduler = BlockingScheduler(timezone=config.schedule.timezone)
@@ -110,8 +112,8 @@ class Service:
         self.scheduler.add_job(self.cycle, trigger, id="crawl", coalesce=True, max_instances=1,
                                misfire_grace_time=300)
         if self.retry_alerts is not None:
-            self.scheduler.add_job(self._retry, IntervalTrigger(seconds=ALERT_RETRY_SECONDS), id="alerts",
-                                   coalesce=True, max_instances=1)
+            every = IntervalTrigger(seconds=self.alert_retry_seconds)
+            self.scheduler.add_job(self._retry, every, id="alerts", coalesce=True, max_instances=1)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.stop)
         logger.info("schedule %r (%s); next crawl at %s", self.config.schedule.cron,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError
+from monitor.config import ConfigError, load
 from monitor.locks import site_lock
-from monitor.schedule import cron_trigger
+from monitor.schedule import Service, cron_trigger
 from tests.harness import NEWSWATCH, Newswatch, newswatch_for
 from tests.replica import ReplicaServer, build_site
 
@@ -68,3 +69,18 @@ def test_cron_expressions_are_checked() -> None:
     for bad in ("every half hour", "61 * * * *"):
         with pytest.raises(ConfigError, match="schedule.cron"):
             cron_trigger(bad, "Asia/Ho_Chi_Minh")
+
+
+def test_waiting_alerts_are_retried_between_crawls_and_never_during_one() -> None:
+    calls: list[bool] = []
+    service: Service
+
+    def retry() -> None:
+        calls.append(service._lock.locked())  # held by this retry itself, never by a crawl
+
+    config = load(None, env={"NEWSWATCH_SCHEDULE_CRON": "* * * * * *", "NEWSWATCH_CONFIG": "/dev/null"})
+    service = Service(config, [sys.executable, "-c", "pass"], retry_alerts=retry, max_cycles=3,
+                      alert_retry_seconds=0.2)
+    service.run()
+    assert service.cycles == 3
+    assert calls and all(calls)
