@@ -48,6 +48,9 @@ class Mailer:
             raise DeliveryError(f"{self._where}: server disconnected ({exc})", unreachable=True) from exc
         except smtplib.SMTPException as exc:
             raise DeliveryError(f"{self._where}: {exc}") from exc
+        except UnicodeEncodeError as exc:
+            # smtplib sends AUTH credentials as ASCII only
+            raise DeliveryError(f"{self._where}: the SMTP username and password must be ASCII") from exc
         except ssl.SSLError as exc:
             raise DeliveryError(f"{self._where}: TLS error ({exc.reason or exc})", unreachable=True) from exc
         except TimeoutError as exc:

@@ -107,3 +107,9 @@ def test_an_untrusted_certificate_is_a_tls_error(tls_server: Any) -> None:
     with pytest.raises(DeliveryError, match="TLS error"):
         Mailer(_settings(port)).send(_message())
     assert handler.messages == []
+
+
+def test_a_non_ascii_password_is_a_clear_delivery_error(tls_server: Any) -> None:
+    _controller, _handler, context, port = tls_server
+    with pytest.raises(DeliveryError, match="must be ASCII"):
+        Mailer(_settings(port, password="mật-khẩu"), tls_context=context).send(_message())
