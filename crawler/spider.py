@@ -127,6 +127,7 @@ class NewsSpider(scrapy.Spider):
             logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
             yield FetchFailed(response.url, exc.reason, identity)
             return
+        article.url = canonical_url(response.url)  # the page's own spelling, minus tracking
         yield FetchedArticle(
             identity=identity,
             article=article,
