@@ -23,6 +23,9 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "RETRY_TIMES": crawl.retries,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy starts this many asyncio tasks for every response's output; the sink is synchronous,
+        # so the default 100 only costs CPU (about 0.4 ms a response).
+        "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",
         "ITEM_PIPELINES": {"crawler.pipeline.SinkPipeline": 100},
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",

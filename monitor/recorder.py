@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,14 +43,16 @@ class Recorder:
         self.baseline = baseline
         self.tally = Tally()
         self._progress = progress
+        # identity -> NFC headline last stored by this run. Every article's related block repeats
+        # the same few headlines; storing one again would change nothing, so it is skipped.
+        self._listed: dict[str, str] = {}
 
     def __call__(self, record: Any) -> None:
         match record:
             case FetchedArticle():
                 self._article(record)
             case ListedItem():
-                self.store.record_listed(self.run_id, self.profile.name, record.identity, record.url,
-                                         record.title, baseline=self.baseline)
+                self._listed_item(record)
             case PageGone():
                 self.tally.pages += 1
                 self.store.record_missing(self.run_id, record.identity, record.status,
@@ -64,6 +67,14 @@ class Recorder:
                 raise TypeError(f"unexpected record from the spider: {record!r}")
         if self._progress:
             self._progress(self.tally)
+
+    def _listed_item(self, record: ListedItem) -> None:
+        title = unicodedata.normalize("NFC", record.title)
+        if self._listed.get(record.identity) == title:
+            return
+        self.store.record_listed(self.run_id, self.profile.name, record.identity, record.url,
+                                 record.title, baseline=self.baseline)
+        self._listed[record.identity] = title
 
     def _article(self, record: FetchedArticle) -> None:
         fields = snapshot_fields(record.article)
