@@ -75,6 +75,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        # With WAL, NORMAL still never corrupts the file and a killed process loses no committed
+        # page; only an OS crash or power cut may drop the last commits. It spares an fsync per page.
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 
