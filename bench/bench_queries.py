@@ -13,6 +13,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,7 +82,8 @@ def fill(url: str, pages: int, versions: int) -> None:
 
 
 def _identity(page: int) -> str:
-    return f"{SITES[page % len(SITES)]}:{page}"
+    # The form newswatch gives an id-less site's article: its canonical URL.
+    return f"https://{SITES[page % len(SITES)]}.example/tin-tuc/{page}.html"
 
 
 def _moment(page: int, number: int, pages: int) -> datetime:
@@ -177,6 +179,26 @@ def bench(url: str, label: str, pages: int, versions: int, repeat: int) -> None:
         }
         for name, query in queries.items():
             print(f"  {name:<45} {median_ms(query, repeat):8.2f} ms")
+    command_line(url, identity(), recent)
+
+
+def command_line(url: str, article: str, since: datetime, repeat: int = 5) -> None:
+    """The same questions through the real `newswatch` command: what a user waits for."""
+    env = {**os.environ, "NEWSWATCH_DATABASE_URL": url, "NEWSWATCH_CONFIG": os.devnull}
+    base = [sys.executable, "-m", "monitor.cli"]
+    commands = {
+        "python startup (baseline)": [sys.executable, "-c", "pass"],
+        "newswatch history URL --json": [*base, "history", article, "--json"],
+        "newswatch show URL --json": [*base, "show", article, "--json"],
+        "newswatch changes --since --kind --json": [
+            *base, "changes", "--since", since.isoformat(), "--kind", "edited", "--json"],
+    }
+    print("  command line, whole process (median of 5):")
+    for name, command in commands.items():
+        def run(command: list[str] = command) -> None:
+            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+        print(f"    {name:<43} {median_ms(run, repeat):8.0f} ms")
 
 
 @contextmanager

@@ -9,10 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
-from monitor.alerts import deliver_due, queue_run_alerts
-from monitor.diff import diff_json, diff_versions, render_text
 from monitor.locks import CrawlLocked
-from monitor.mailer import Mailer
 from monitor.present import LOCAL, dumps, local_iso
 from monitor.recorder import Tally
 from storage.db import StorageError
@@ -24,6 +21,7 @@ from storage.store import Store
 ALL_WAITING = datetime(9999, 1, 1, tzinfo=UTC)
 
 if TYPE_CHECKING:
+    from monitor.alerts import DeliveryReport
     from monitor.crawl import SiteResult
 
 
@@ -87,15 +85,25 @@ def crawl(args: argparse.Namespace) -> int:
 
 def _alert(config: config_mod.Config, store: Store) -> None:
     """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
+    from monitor.alerts import queue_run_alerts
+
     queued = queue_run_alerts(store, config.email)
     if not config.email.recipients:
         return
     # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
-    report = deliver_due(store, Mailer(config.email), now=ALL_WAITING, clock=_utc_now)
+    report = _deliver(config, store, ALL_WAITING)
     if queued or report.sent or report.waiting:
         print(f"alerts: {len(queued)} queued, {report.sent} sent, {report.waiting} waiting")
     for error in report.errors:
         print(f"  alert not sent yet: {error}", file=sys.stderr)
+
+
+def _deliver(config: config_mod.Config, store: Store, due_by: datetime) -> DeliveryReport:
+    """Send the alerts due by `due_by` (mail modules load only for the commands that send)."""
+    from monitor.alerts import deliver_due
+    from monitor.mailer import Mailer
+
+    return deliver_due(store, Mailer(config.email), now=due_by, clock=_utc_now)
 
 
 def _print_result(result: SiteResult) -> None:
@@ -262,6 +270,8 @@ def diff(args: argparse.Namespace) -> int:
     if old is None or new is None:
         missing = old_number if old is None else new_number
         raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
+    from monitor.diff import diff_json, diff_versions, render_text
+
     diffs = diff_versions(old.fields(), new.fields())
     if args.json:
         print(dumps({"url": new.url, "from": old.number, "to": new.number, "fields": diff_json(diffs)}))
@@ -278,7 +288,7 @@ def alerts(args: argparse.Namespace) -> int:
     if args.retry:
         if not config.email.recipients:
             raise CommandError("no [email] recipients configured; nothing to send", 2)
-        report = deliver_due(store, Mailer(config.email), now=ALL_WAITING, clock=_utc_now)
+        report = _deliver(config, store, ALL_WAITING)
         print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
         for error in report.errors:
             print(f"  not sent: {error}", file=sys.stderr)
@@ -322,7 +332,7 @@ def schedule(args: argparse.Namespace) -> int:
 
     def retry_alerts() -> None:
         if config.email.recipients:
-            deliver_due(store, Mailer(config.email), now=_utc_now())
+            _deliver(config, store, _utc_now())
 
     def report(result: Any) -> None:
         print(f"crawl {result.number} finished at {local_iso(result.finished_at)} "
