@@ -34,6 +34,9 @@ class SiteProfile:
     # regex with one group that captures a stable article id from the URL path
     article_id_pattern: str = ""
     revisit_days: int = 7
+    # at most this many recent articles re-fetched per run, plus `revisit_rotation` older ones
+    revisit_limit: int = 500
+    revisit_rotation: int = 20
     removal_after: int = 2
 
 

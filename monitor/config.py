@@ -237,6 +237,8 @@ def _site(name: str, raw: Any) -> SiteProfile:
         related_depth=values["related_depth"],
         article_id_pattern=values["article_id_pattern"],
         revisit_days=values["revisit_days"],
+        revisit_limit=values["revisit_limit"],
+        revisit_rotation=values["revisit_rotation"],
         removal_after=max(1, values["removal_after"]),
     )
 

@@ -21,10 +21,6 @@ from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
-# Articles older than revisit_days are still re-checked, a few per run, oldest check first.
-SLOW_ROTATION = 20
-
-
 @dataclass
 class SiteResult:
     site: str
@@ -44,7 +40,9 @@ class NothingCrawled(Exception):
 
 def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
     since = now - timedelta(days=profile.revisit_days)
-    refs = store.revisit_candidates(profile.name, since=since, limit=500, rotation=SLOW_ROTATION)
+    # Older articles are still re-checked, revisit_rotation per run, least recently checked first.
+    refs = store.revisit_candidates(profile.name, since=since, limit=profile.revisit_limit,
+                                    rotation=profile.revisit_rotation)
     return [Revisit(r.identity, r.url, r.etag, r.last_modified) for r in refs]
 
 

@@ -79,3 +79,24 @@ def test_an_unwritable_database_fails_the_crawl(tmp_path: Path, replica: Replica
     result = nw.run("crawl")
     assert result.returncode == 1
     assert "database" in result.stderr and "Traceback" not in result.stderr
+
+
+def _article_requests(replica: ReplicaServer) -> int:
+    return sum(1 for method, path, _ in replica.site.request_log if path.endswith(".html"))
+
+
+@pytest.mark.parametrize(("settings", "refetched"), [
+    ({}, 15),  # everything is recent: all revisited
+    # only listing page 1 (5) and their related blocks (the 5 newest others: one more)
+    ({"revisit_days": 0, "revisit_rotation": 0}, 6),
+    ({"revisit_days": 0, "revisit_rotation": 20}, 15),  # the slow rotation reaches the rest
+])
+def test_revisit_window_and_rotation_decide_what_a_recrawl_fetches(
+    tmp_path: Path, replica: ReplicaServer, settings: dict[str, int], refetched: int
+) -> None:
+    sites = congthuong_profile_toml(replica.base_url, **settings)
+    nw = newswatch_for(tmp_path, f"sqlite:///{tmp_path / 'nw.db'}", replica, sites_toml=sites)
+    nw.ok("crawl")
+    replica.site.request_log.clear()
+    nw.ok("crawl")
+    assert _article_requests(replica) == refetched
