@@ -1,0 +1,61 @@
+"""Links a page points to: distinct canonical article links with their titles, and a listing's next page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from crawler.page import Page, describe, warn_fallback
+from crawler.selector_groups import select
+from crawler.text import inline_text, normalise
+from crawler.urls import canonical_url
+
+NEXT_PAGE_TEXTS = frozenset({"trang sau", "trang tiếp", "tiếp", "sau", "next", "»", "›", ">", ">>"})
+
+
+def links(anchors: Iterable[HtmlElement], base: str, exclude: str = "") -> list[tuple[str, str]]:
+    """(canonical URL, title) per distinct http(s) link, in page order; a later anchor may supply
+    the title an earlier one lacked (a thumbnail link before the headline link)."""
+    found: dict[str, str] = {}
+    for anchor in anchors:
+        for a in anchor.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            link = _canonical(href, base)
+            if not link.startswith(("http://", "https://")) or link == exclude:
+                continue
+            title = inline_text(a) or normalise(a.get("title") or "")
+            if not found.get(link):
+                found[link] = title
+    return list(found.items())
+
+
+def next_page(page: Page) -> str | None:
+    own = canonical_url(page.url)
+    anchors = select(page, page.selectors.next_page)
+    if not anchors:
+        anchors = select(page, "link[rel=next], a[rel=next]") or [
+            a for a in page.root.iter("a") if normalise(a.text_content()).casefold() in NEXT_PAGE_TEXTS
+        ]
+        if anchors:
+            warn_fallback(page, "next_page", f"the {describe(anchors[0])} link")
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")):
+            link = _canonical(href, page.base)
+            return link if link != own else None
+    return None
+
+
+def _canonical(href: str, base: str) -> str:
+    return _canonical_absolute(urljoin(base, href))
+
+
+@lru_cache(maxsize=8192)
+def _canonical_absolute(url: str) -> str:
+    # a crawl sees the same related and listing links on page after page
+    return canonical_url(url)
