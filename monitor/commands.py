@@ -175,6 +175,7 @@ def version_json(detail: VersionDetail) -> dict[str, Any]:
 
 
 def _when(text: str) -> datetime:
+    """An ISO date or datetime; Vietnamese time when it names no offset."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -218,18 +219,11 @@ def db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _since(text: str) -> datetime:
-    """An ISO date or datetime; +07:00 when it names no offset."""
-    if len(text) == 10:
-        text += "T00:00:00"
-    return _when(text)
-
-
 def changes(args: argparse.Namespace) -> int:
     config = _config(args)
     store = _store(config)
     rows = store.changes(
-        since=_since(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
+        since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
     )
     data = [
         {

@@ -21,6 +21,7 @@ from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass
 class SiteResult:
     site: str
@@ -32,10 +33,6 @@ class SiteResult:
     failures: int = 0
     status: str = "completed"
     reasons: list[str] = field(default_factory=list)
-
-
-class NothingCrawled(Exception):
-    """Not one page could be fetched: the site is unreachable or every start URL failed."""
 
 
 def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
