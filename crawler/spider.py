@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_article, extract_listing
@@ -183,8 +184,6 @@ _FAILURE_REASONS = {
 
 def describe_failure(failure: Failure) -> str:
     """One short human reason for a failed request (no traceback)."""
-    from scrapy.spidermiddlewares.httperror import HttpError
-
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
