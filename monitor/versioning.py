@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-import unicodedata
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.records import Article
+from crawler.text import normalise
 
 # The fields whose change is an edit. Related lists, category, body HTML and modified time are
 # kept with each version but change for reasons that are not the article's own.
@@ -19,7 +19,7 @@ EDIT_FIELDS = ("title", "lead", "body", "author", "published_at", "images")
 
 
 def _text(value: str | None) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    return normalise(value or "")
 
 
 def _body(value: str | None) -> str:
