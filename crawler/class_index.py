@@ -76,7 +76,8 @@ class ClassIndex:
                    if chain[anchor].matches(e) and self._attached(e) and _has_ancestors(e, chain[:anchor])]
         if anchor == len(chain) - 1:
             return anchors
-        found, covering = [], None
+        found: list[HtmlElement] = []
+        covering: HtmlElement | None = None
         for top in anchors:
             if covering is not None and is_inside(top, covering):
                 continue  # its descendants were visited with the enclosing match

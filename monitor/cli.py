@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
+from typing import Any
 
 from monitor import commands
 from monitor.config import ConfigError
@@ -13,31 +16,52 @@ from monitor.config import ConfigError
 logger = logging.getLogger("newswatch")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
-    parser.add_argument(
-        "--config", metavar="PATH", help="TOML config (else $NEWSWATCH_CONFIG, else ./newswatch.toml)"
+def _common_options(*, top: bool) -> argparse.ArgumentParser:
+    """--config and -v, accepted before or after the subcommand.
+
+    The subcommands' copies default to SUPPRESS so that they never overwrite what was given
+    before the subcommand.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--config", metavar="PATH", default=None if top else argparse.SUPPRESS,
+        help="TOML config (else $NEWSWATCH_CONFIG, else ./newswatch.toml)",
     )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    options.add_argument("-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS,
+                         help="more log output (-vv: debug)")
+    return options
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
+) -> argparse.ArgumentParser:
+    """A subcommand that also takes the common options."""
+    return sub.add_parser(name, parents=[_common_options(top=False)], **kwargs)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description=__doc__,
+                                     parents=[_common_options(top=True)])
+    parser.add_argument("--version", action="version", version=f"newswatch {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    crawl = sub.add_parser("crawl", help="crawl the configured sites once, store and report what changed")
+    crawl = _command(sub, "crawl", help="crawl the configured sites once, store and report what changed")
     crawl.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
     crawl.set_defaults(func=commands.crawl)
 
-    history = sub.add_parser("history", help="every stored version of one article, oldest first")
+    history = _command(sub, "history", help="every stored version of one article, oldest first")
     history.add_argument("url")
     history.add_argument("--json", action="store_true")
     history.set_defaults(func=commands.history)
 
-    show = sub.add_parser("show", help="one stored version of an article")
+    show = _command(sub, "show", help="one stored version of an article")
     show.add_argument("url")
     show.add_argument("--version", type=int, metavar="N", help="version number (default: latest)")
     show.add_argument("--at", metavar="ISO", help="the version that was current at this time")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=commands.show)
 
-    changes = sub.add_parser("changes", help="what was found new, edited or removed, newest first")
+    changes = _command(sub, "changes", help="what was found new, edited or removed, newest first")
     changes.add_argument("--since", metavar="ISO", help="date or datetime (+07:00 when no offset)")
     changes.add_argument("--kind", choices=["new", "edited", "removed"])
     changes.add_argument("--site", metavar="NAME")
@@ -45,29 +69,36 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(func=commands.changes)
 
-    diff = sub.add_parser("diff", help="what changed between two versions of an article")
+    diff = _command(sub, "diff", help="what changed between two versions of an article")
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="default: the one before")
     diff.add_argument("--to", dest="to_version", type=int, metavar="M", help="default: the latest")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=commands.diff)
 
-    alerts = sub.add_parser("alerts", help="alert e-mails: sent, waiting and why")
+    alerts = _command(sub, "alerts", help="alert e-mails: sent, waiting and why")
     alerts.add_argument("--retry", action="store_true", help="send every waiting alert now")
     alerts.add_argument("--limit", type=int, default=50)
     alerts.add_argument("--json", action="store_true")
     alerts.set_defaults(func=commands.alerts)
 
-    schedule = sub.add_parser("schedule", help="always-on: crawl on [schedule].cron, retry alerts between")
+    schedule = _command(sub, "schedule", help="always-on: crawl on [schedule].cron, retry alerts between")
     schedule.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
     schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = _command(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_sub.add_parser("upgrade", help="apply schema migrations")
+    upgrade = _command(db_sub, "upgrade", help="apply schema migrations")
     upgrade.set_defaults(func=commands.db_upgrade)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("newswatch")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _quiet_frameworks(record: logging.LogRecord) -> bool:
@@ -93,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.CommandError as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return exc.status
+    except BrokenPipeError:
+        # The reader (head, less) went away: stop quietly, and keep Python from complaining
+        # again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

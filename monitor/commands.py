@@ -225,7 +225,7 @@ def changes(args: argparse.Namespace) -> int:
     rows = store.changes(
         since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
     )
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "kind": row.kind,
             "url": row.url,

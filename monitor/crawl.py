@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler.profile import SiteProfile
 from crawler.records import Revisit
@@ -53,7 +53,7 @@ def run_crawl(
     """Crawl the named sites once, together, in this process (Scrapy's reactor runs once per process)."""
     now = datetime.now(UTC)
     process = CrawlerProcess({**scrapy_settings(config.crawl), "LOG_INSTALL_ROOT_HANDLER": False})
-    started: list[tuple[SiteResult, Recorder, object]] = []
+    started: list[tuple[SiteResult, Recorder, Crawler]] = []
     with ExitStack() as locks:
         for name in sites:
             locks.enter_context(site_lock(config.database_url, name))
@@ -61,10 +61,8 @@ def run_crawl(
             profile = config.sites[name]
             baseline = store.is_baseline(name)
             result = SiteResult(site=name, run_id=store.start_run(name, baseline=baseline), baseline=baseline)
-            recorder = Recorder(
-                store, result.run_id, profile, baseline=baseline,
-                progress=(lambda tally, n=name: progress(n, tally)) if progress else None,
-            )
+            recorder = Recorder(store, result.run_id, profile, baseline=baseline,
+                                progress=_site_progress(progress, name))
             crawler = process.create_crawler(NewsSpider)
             process.crawl(crawler, profile=profile, sink=recorder,
                           revisits=_revisits(store, profile, now), known=store.known_items(name))
@@ -77,9 +75,17 @@ def run_crawl(
     return [result for result, _, _ in started]
 
 
-def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: object) -> None:
+def _site_progress(
+    progress: Callable[[str, Tally], None] | None, site: str
+) -> Callable[[Tally], None] | None:
+    if progress is None:
+        return None
+    return lambda tally: progress(site, tally)
+
+
+def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: Crawler) -> None:
     tally = recorder.tally
-    stats = crawler.stats.get_stats() if crawler.stats else {}  # type: ignore[attr-defined]
+    stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = getattr(crawler, "spider", None)
     sink_error = getattr(spider, "sink_error", None)
     result.requests = int(stats.get("downloader/request_count", 0))

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.events import event_rows
@@ -58,7 +58,7 @@ def queue(
         session.flush()
         alert.message_id = message_id(alert.id, recipient, message_domain)
         session.execute(
-            AlertEvent.__table__.insert(),
+            insert(AlertEvent),
             [{"alert_id": alert.id, "event_id": row.id} for row in alertable],
         )
         alert_ids.append(alert.id)

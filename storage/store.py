@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from sqlalchemy import exists, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +26,9 @@ from storage.records import (
     AlertEventRow,
     AlertRow,
     ChangeRow,
+    EventKind,
     PageRef,
+    RecordKind,
     RecordOutcome,
     RunSummary,
     Snapshot,
@@ -159,8 +161,9 @@ class Store:
             else:
                 changed = list(changed_fields(fields_of(latest), fields))
                 event = _edit_event(session, run_id, page, version, changed, baseline, now)
-            kind = "new" if latest is None else "changed"
-            return RecordOutcome(kind, version.number, event.kind if event else None, changed)
+            kind: RecordKind = "new" if latest is None else "changed"
+            event_kind = cast(EventKind, event.kind) if event else None
+            return RecordOutcome(kind, version.number, event_kind, changed)
 
     def record_listed(
         self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool

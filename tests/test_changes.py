@@ -19,6 +19,8 @@ from tests.harness import NEWSWATCH, Newswatch, newswatch_for
 from tests.replica import ReplicaServer, build_site
 from tests.smtp_server import SmtpServer, smtp_server
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def replica() -> Iterator[ReplicaServer]:

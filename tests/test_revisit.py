@@ -12,6 +12,8 @@ import pytest
 from tests.harness import Newswatch, newswatch_for
 from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def replica() -> Iterator[ReplicaServer]:

@@ -16,6 +16,8 @@ from monitor.schedule import Service, cron_trigger
 from tests.harness import NEWSWATCH, Newswatch, newswatch_for
 from tests.replica import ReplicaServer, build_site
 
+pytestmark = pytest.mark.e2e
+
 EVERY_SECOND = '[schedule]\ncron = "* * * * * *"\ntimezone = "Asia/Ho_Chi_Minh"\n'
 
 
