@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ZlibText(TypeDecorator[str]):
+    """Text stored zlib-compressed: article bodies are the bulk of the database and compress 4-8x."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else zlib.compress(value.encode("utf-8"))
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else zlib.decompress(value).decode("utf-8")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -119,8 +133,8 @@ class Version(Base):
     content_hash: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(Text)
     lead: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(ZlibText)
+    body_html: Mapped[str] = mapped_column(ZlibText)
     author: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]

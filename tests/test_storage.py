@@ -6,19 +6,21 @@ from __future__ import annotations
 import hashlib
 import threading
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from storage import Snapshot, StorageError, Store
 from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.models import Base
 
 SITE = "moit"
@@ -106,6 +108,46 @@ def test_migrations_build_the_schema_from_an_empty_database(database_url: str) -
         assert drift == []  # the hand-written migration matches the models
     finally:
         engine.dispose()
+
+
+def _insert_0001_version(engine: Any, number: int, body: str, body_html: str) -> None:
+    """A version row as revision 0001 stored it: body and body HTML as plain text."""
+    with engine.begin() as connection:
+        if number == 1:
+            connection.execute(text("INSERT INTO sites (id, name) VALUES (1, 'moit')"))
+            connection.execute(text(
+                "INSERT INTO pages (id, site_id, identity, url, first_seen, last_seen, missing_count)"
+                " VALUES (1, 1, 'moit:1', 'https://moit.gov.vn/1.html', :t, :t, 0)"), {"t": T0})
+            connection.execute(text("INSERT INTO blobs (id, sha256, data) VALUES (1, 'x', :d)"),
+                               {"d": zlib.compress(b"<html></html>")})
+        connection.execute(text(
+            "INSERT INTO versions (page_id, number, content_hash, title, lead, body, body_html, images,"
+            " related, first_seen, last_seen, times_seen, blob_id)"
+            " VALUES (1, :n, :h, 'Tiêu đề', '', :body, :html, '[]', '[]', :t, :t, 1, 1)"),
+            {"n": number, "h": f"h{number}", "body": body, "html": body_html, "t": T0})
+
+
+def test_migration_0002_compresses_the_bodies_already_stored(database_url: str) -> None:
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    bodies = [("Đoạn một.\n\nĐoạn hai " * 400 + str(n), f"<p>Đoạn {n}</p>" * 300) for n in range(1, 4)]
+    for number, (body, body_html) in enumerate(bodies, start=1):
+        _insert_0001_version(engine, number, body, body_html)
+
+    upgrade(database_url)
+
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT body, body_html FROM versions ORDER BY number")).all()
+    assert [(zlib.decompress(b).decode(), zlib.decompress(h).decode()) for b, h in stored] == bodies
+    assert all(len(b) < len(body.encode()) / 20 for (b, _), (body, _) in zip(stored, bodies, strict=True))
+    with Store(database_url) as store:
+        assert store.get_version("moit:1", 2).body == bodies[1][0]
+        assert store.get_version("moit:1", 3).body_html == bodies[2][1]
+
+    command.downgrade(alembic_config(database_url), "0001")  # and back: the same text again
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT body FROM versions WHERE number = 1")).scalar() == bodies[0][0]
+    engine.dispose()
 
 
 def test_store_migrates_on_first_use_from_any_directory(
