@@ -12,6 +12,7 @@ from typing import Any
 
 from monitor import commands
 from monitor.config import ConfigError
+from storage.db import StorageError
 
 logger = logging.getLogger("newswatch")
 
@@ -124,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.CommandError as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return exc.status
+    except StorageError as exc:
+        # not a database, cannot connect, no permission, a schema from another newswatch version
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader (head, less) went away: stop quietly, and keep Python from complaining
         # again when it flushes stdout at exit.

@@ -39,11 +39,15 @@ def _config(args: argparse.Namespace) -> config_mod.Config:
     return config_mod.load(args.config)
 
 
-def _store(config: config_mod.Config) -> Store:
-    try:
-        return Store(config.database_url)
-    except StorageError as exc:
-        raise CommandError(f"database unusable: {exc}") from exc
+def _store(config: config_mod.Config, *, write: bool = False) -> Store:
+    """The database, checked now: migrated for the commands that write, read-only for the others.
+
+    A read command never changes the database, so it can run with read-only access to it; a
+    schema that is behind is reported (run `newswatch db upgrade`), not migrated.
+    """
+    store = Store(config.database_url, read_only=not write)
+    store.prepare()
+    return store
 
 
 def _progress_printer() -> Any:
@@ -66,7 +70,7 @@ def crawl(args: argparse.Namespace) -> int:
     for name in sites:
         if name not in config.sites:
             raise CommandError(f"unknown site {name!r}; configured: {', '.join(config.sites)}", 2)
-    store = _store(config)
+    store = _store(config, write=True)
     try:
         results = run_crawl(config, sites, store, progress=_progress_printer())
     except CrawlLocked as exc:
@@ -211,10 +215,7 @@ def show(args: argparse.Namespace) -> int:
 
 def db_upgrade(args: argparse.Namespace) -> int:
     config = _config(args)
-    try:
-        upgrade(config.database_url)
-    except StorageError as exc:
-        raise CommandError(f"database unusable: {exc}") from exc
+    upgrade(config.database_url)
     print(f"database at head: {config.database_url}")
     return 0
 
@@ -278,7 +279,7 @@ def diff(args: argparse.Namespace) -> int:
 
 def alerts(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config)
+    store = _store(config, write=args.retry)
     if args.retry:
         if not config.email.recipients:
             raise CommandError("no [email] recipients configured; nothing to send", 2)
@@ -322,7 +323,7 @@ def schedule(args: argparse.Namespace) -> int:
 
     config = _config(args)
     cron_trigger(config.schedule.cron, config.schedule.timezone)  # a bad expression stops here
-    store = _store(config)
+    store = _store(config, write=True)
 
     def retry_alerts() -> None:
         if config.email.recipients:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -20,8 +21,9 @@ class StorageError(Exception):
 
     def __init__(self, url: str | URL, reason: str) -> None:
         self.url = safe_url(url)
-        self.reason = reason
-        super().__init__(f"database {self.url}: {reason}")
+        # drivers spread one problem over several lines (libpq adds a hint); users get one
+        self.reason = " ".join(str(reason).split())
+        super().__init__(f"database {self.url}: {self.reason}")
 
 
 def safe_url(url: str | URL) -> str:
@@ -37,16 +39,41 @@ def is_unusable(exc: BaseException) -> bool:
     return type(exc) is DatabaseError
 
 
-def make_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real transactions."""
+def make_engine(url: str | URL, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real transactions.
+
+    `read_only` engines cannot write, whoever runs them (root included): SQLite opens the file in
+    read-only mode, PostgreSQL runs every transaction READ ONLY. Nothing is created for them.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, **kwargs)
-    _create_parent_dir(parsed)
-    engine = create_engine(parsed, **kwargs)
-    event.listen(engine, "connect", _on_sqlite_connect)
+        engine = create_engine(parsed, **kwargs)
+        return engine.execution_options(postgresql_readonly=True) if read_only else engine
+    if read_only:
+        engine = create_engine(_sqlite_read_only_url(parsed), **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect_read_only)
+    else:
+        _create_parent_dir(parsed)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _sqlite_read_only_url(url: URL) -> URL:
+    """The same SQLite database as a `mode=ro` URI filename; a missing file is an error, not created."""
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return url  # a private in-memory database: nobody else's data to protect
+    if database.startswith("file:") and url.query.get("uri") == "true":
+        return url.update_query_dict({"mode": "ro"})
+    path = Path(database).expanduser()
+    if not path.exists():
+        raise StorageError(url, "no database file yet (a crawl or `newswatch db upgrade` creates it)")
+    # SQLite URI filenames give meaning to ? # and %; quote() escapes them (and keeps the slashes)
+    return url.set(database=f"file:{quote(str(path.resolve()))}").update_query_dict(
+        {"mode": "ro", "uri": "true"}
+    )
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -78,6 +105,17 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         # With WAL, NORMAL still never corrupts the file and a killed process loses no committed
         # page; only an OS crash or power cut may drop the last commits. It spares an fsync per page.
         cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_connect_read_only(dbapi_connection: Any, _record: Any) -> None:
+    # no journal_mode or synchronous here: changing either is a write
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only = ON")
     finally:
         cursor.close()
 

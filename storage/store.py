@@ -20,7 +20,7 @@ from storage import alert_queue
 from storage.db import StorageError, for_writing, is_unusable, make_engine
 from storage.events import event_of_run, event_rows, note_event
 from storage.fields import ARTICLE_FIELDS, column_values, fields_of, normalise_fields
-from storage.migrate import upgrade
+from storage.migrate import check_schema, upgrade
 from storage.models import Blob, CrawlRun, Event, Page, Site, Version
 from storage.records import (
     AlertEventRow,
@@ -48,17 +48,27 @@ class Store:
     """History of every article of every site, the crawl runs, change events and alert queue.
 
     The schema is migrated to the newest revision on first use unless `migrate=False`.
+    A `read_only` store never writes, not even a migration: on first use it checks that the schema
+    is current and raises StorageError ("run `newswatch db upgrade`") when it is not.
     `clock` supplies "now": run start and end, event detection, alert creation, removal and
     listing times. Fetch times come from the caller (Snapshot.fetched_at).
     """
 
     def __init__(
-        self, url: str, *, migrate: bool = True, clock: Callable[[], datetime] = utc_now
+        self,
+        url: str,
+        *,
+        migrate: bool = True,
+        read_only: bool = False,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._engine = make_engine(url)
+        self._url = url
+        self._engine = make_engine(url, read_only=read_only)
         self._writer = for_writing(self._engine)
         self._clock = clock
-        self._needs_migration = migrate
+        self._read_only = read_only
+        self._needs_migration = migrate and not read_only
+        self._needs_check = read_only
 
     def close(self) -> None:
         self._engine.dispose()
@@ -74,18 +84,27 @@ class Store:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
-        """One session, one transaction: committed on success, rolled back on any exception."""
+    def prepare(self) -> None:
+        """Migrate (or, read-only, check) the schema now rather than at the first query."""
         if self._needs_migration:
             upgrade(self._engine)
             self._needs_migration = False
+        if self._needs_check:
+            check_schema(self._engine, require_current=True, url=self._url)
+            self._needs_check = False
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One session, one transaction: committed on success, rolled back on any exception."""
+        if write and self._read_only:
+            raise RuntimeError("a read-only Store cannot write")
+        self.prepare()
         try:
             with Session(self._writer if write else self._engine) as session, session.begin():
                 yield session
         except DBAPIError as exc:
             if is_unusable(exc):
-                raise StorageError(self._engine.url, str(exc.orig)) from exc
+                raise StorageError(self._url, str(exc.orig)) from exc
             raise
 
     # ---- crawl runs -------------------------------------------------------------------------
