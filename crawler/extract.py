@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from urllib.parse import urljoin
 
 from cssselect import SelectorError
 from lxml import etree
@@ -21,7 +20,7 @@ from crawler.records import Article, ExtractionError, Image, Listing, ListingIte
 from crawler.related import related_links
 from crawler.selector_groups import alternatives, select
 from crawler.text import paragraphs, sanitised_html
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, joined_url
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +61,11 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
         body_html=sanitised_html(body, page.base),
         author=author,
         category=category,
-        images=images or [Image(urljoin(page.base, c.value)) for c in _unique_candidates(metadata.images)],
+        images=images or _metadata_images(page, metadata.images),
         published_at=published,
         modified_at=modified,
         related=related,
+        dropped_links=page.dropped_links,
     )
 
 
@@ -80,9 +80,9 @@ def extract_listing(html: str, url: str, selectors: Selectors) -> Listing:
         if anchors:
             warn_fallback(page, "article_links", "the links of <h2>/<h3> headlines")
     own = canonical_url(page.url)
-    items = [ListingItem(link, title) for link, title in links(anchors, page.base) if link != own]
+    items = [ListingItem(link, title) for link, title in links(page, anchors) if link != own]
     _log_warnings(page)
-    return Listing(items=items, next_page=next_link)
+    return Listing(items=items, next_page=next_link, dropped_links=page.dropped_links)
 
 
 def check_selectors(selectors: Selectors) -> None:
@@ -98,6 +98,11 @@ def _log_warnings(page: Page) -> None:
     # logged here, under crawler.extract, the logger name users and tests filter on
     for message, args in page.warnings:
         logger.warning(message, *args)
+
+
+def _metadata_images(page: Page, candidates: list[Candidate]) -> list[Image]:
+    joined = (joined_url(page.base, c.value) for c in _unique_candidates(candidates))
+    return [Image(url) for url in joined if url]
 
 
 def _unique_candidates(candidates: list[Candidate]) -> list[Candidate]:

@@ -16,17 +16,18 @@ from crawler.urls import canonical_url
 NEXT_PAGE_TEXTS = frozenset({"trang sau", "trang tiếp", "tiếp", "sau", "next", "»", "›", ">", ">>"})
 
 
-def links(anchors: Iterable[HtmlElement], base: str, exclude: str = "") -> list[tuple[str, str]]:
+def links(page: Page, anchors: Iterable[HtmlElement], exclude: str = "") -> list[tuple[str, str]]:
     """(canonical URL, title) per distinct http(s) link, in page order; a later anchor may supply
-    the title an earlier one lacked (a thumbnail link before the headline link)."""
+    the title an earlier one lacked (a thumbnail link before the headline link). A link that
+    cannot be parsed is left out and noted on the page (Page.dropped_links)."""
     found: dict[str, str] = {}
     for anchor in anchors:
         for a in anchor.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
-            link = _canonical(href, base)
-            if not link.startswith(("http://", "https://")) or link == exclude:
+            link = _canonical(page, href)
+            if link is None or not link.startswith(("http://", "https://")) or link == exclude:
                 continue
             title = inline_text(a) or normalise(a.get("title") or "")
             if not found.get(link):
@@ -46,13 +47,18 @@ def next_page(page: Page) -> str | None:
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")):
-            link = _canonical(href, page.base)
+            link = _canonical(page, href)
             return link if link != own else None
     return None
 
 
-def _canonical(href: str, base: str) -> str:
-    return _canonical_absolute(urljoin(base, href))
+def _canonical(page: Page, href: str) -> str | None:
+    """The canonical absolute form of a link of the page; None (and noted) when it cannot be parsed."""
+    try:
+        return _canonical_absolute(urljoin(page.base, href))
+    except ValueError as error:  # urljoin and canonical_url both refuse what they cannot parse
+        page.drop_link(href, error)
+        return None
 
 
 @lru_cache(maxsize=8192)

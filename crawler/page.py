@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml.etree import ParserError
@@ -17,7 +16,8 @@ from lxml.html import HtmlElement
 from crawler.class_index import ClassIndex, chain, css
 from crawler.metadata import Candidate
 from crawler.profile import Selectors
-from crawler.records import ExtractionError
+from crawler.records import DroppedLink, ExtractionError
+from crawler.urls import joined_url
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
@@ -32,9 +32,14 @@ class Page:
     # Held back until the page has yielded its record: a 404 page needs no "selector stopped
     # matching" warnings, its ExtractionError says it all.
     warnings: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    dropped_links: list[DroppedLink] = field(default_factory=list)
 
     def warn(self, message: str, *args: object) -> None:
         self.warnings.append((message, args))
+
+    def drop_link(self, link: str, error: ValueError) -> None:
+        """A link that cannot be parsed: left out, and handed to the crawl to report."""
+        self.dropped_links.append(DroppedLink(self.url, link, str(error)))
 
     @cached_property
     def index(self) -> ClassIndex:
@@ -52,7 +57,8 @@ class Page:
     @cached_property
     def base(self) -> str:
         base = self.root.find(".//base[@href]")
-        return urljoin(self.url, base.get("href").strip()) if base is not None else self.url
+        joined = joined_url(self.url, base.get("href").strip()) if base is not None else None
+        return joined or self.url
 
 
 def parse_page(html: str, url: str, selectors: Selectors, now: datetime | None = None) -> Page:

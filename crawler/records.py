@@ -18,6 +18,15 @@ class RelatedLink:
     title: str
 
 
+@dataclass(frozen=True)
+class DroppedLink:
+    """A link on a page that cannot be parsed (a bad port, a broken IPv6 host): never followed."""
+
+    page_url: str
+    link: str
+    reason: str
+
+
 @dataclass
 class Article:
     """One article as extracted from one fetch of its page (all text NFC, whitespace collapsed)."""
@@ -33,6 +42,8 @@ class Article:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     related: list[RelatedLink] = field(default_factory=list)
+    # links of the page that could not be parsed: reported by the crawl, never part of a version
+    dropped_links: list[DroppedLink] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class ListingItem:
 class Listing:
     items: list[ListingItem]
     next_page: str | None = None
+    dropped_links: list[DroppedLink] = field(default_factory=list)
 
 
 class ExtractionError(Exception):

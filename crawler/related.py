@@ -26,7 +26,7 @@ def related_links(page: Page) -> list[RelatedLink]:
             warn_fallback(page, "related", f"the links under the heading {inline_text(heading)!r}")
             for element in (heading, *blocks):
                 element.drop_tree()  # so a generic body fallback cannot take the headlines for text
-    return [RelatedLink(link, title) for link, title in links(anchors, page.base, exclude=own)]
+    return [RelatedLink(link, title) for link, title in links(page, anchors, exclude=own)]
 
 
 def _related_block(page: Page) -> tuple[HtmlElement | None, list[HtmlElement]]:

@@ -28,6 +28,8 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",
         "ITEM_PIPELINES": {"crawler.pipeline.SinkPipeline": 100},
+        # outermost, so it also catches what the other spider middlewares raise
+        "SPIDER_MIDDLEWARES": {"crawler.middlewares.FailedResponseMiddleware": 10},
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "DNS_TIMEOUT": min(crawl.timeout, 20.0),
     }

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from crawler.extract import extract_article, extract_listing
 from crawler.profile import SiteProfile
 from crawler.records import (
+    DroppedLink,
     ExtractionError,
     FetchedArticle,
     FetchFailed,
@@ -94,6 +95,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         listing = extract_listing(response.text, response.url, self.profile.selectors)
+        yield from self._dropped(listing.dropped_links)
         if not listing.items:
             logger.warning("listing %s: no article links matched selector %r",
                            response.url, self.profile.selectors.article_links)
@@ -112,7 +114,11 @@ class NewsSpider(scrapy.Spider):
             logger.info("listing %s: page %d holds only known items; not paging further", response.url, page)
             return
         if listing.next_page and page < self.profile.max_pages:
-            yield self._listing_request(listing.next_page, page + 1)
+            if in_domains(listing.next_page, self.profile.allowed_domains):
+                yield self._listing_request(listing.next_page, page + 1)
+            else:
+                logger.warning("listing %s: next page %s is outside allowed_domains; not followed",
+                               response.url, listing.next_page)
 
     def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
         now = self._clock()
@@ -138,6 +144,7 @@ class NewsSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
+        yield from self._dropped(article.dropped_links)
         for link in article.related:
             if not in_domains(link.url, self.profile.allowed_domains):
                 continue
@@ -149,6 +156,14 @@ class NewsSpider(scrapy.Spider):
             if depth < self.profile.related_depth:
                 yield from self._follow(link.url, related_identity, depth + 1)
 
+    def _dropped(self, dropped: list[DroppedLink]) -> Iterator[DroppedLink]:
+        for link in dropped:
+            logger.warning("dropped a link that cannot be parsed on %s: %r (%s)",
+                           link.page_url, link.link, link.reason)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("newswatch/dropped_links")
+            yield link
+
     def _redirected_to_front(self, response: Response) -> bool:
         if not response.meta.get("redirect_urls"):
             return False
@@ -158,8 +173,9 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = describe_failure(failure)
-        logger.info("fetch failed: %s: %s", request.url, reason)
-        yield FetchFailed(request.url, reason, request.meta.get("identity"))
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was asked for
+        logger.info("fetch failed: %s: %s", url, reason)
+        yield FetchFailed(url, reason, request.meta.get("identity"))
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -191,4 +207,4 @@ def describe_failure(failure: Failure) -> str:
     for cls in type(value).__mro__:
         if cls.__name__ in _FAILURE_REASONS:
             return _FAILURE_REASONS[cls.__name__].format(host=host)
-    return f"{type(value).__name__}: {value}".strip()
+    return " ".join(f"{type(value).__name__}: {value}".split())

@@ -7,9 +7,10 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from crawler.urls import joined_url
 
 # Zero-width characters are not whitespace to `\s`, yet pages sprinkle them between words.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -105,7 +106,7 @@ def image_source(img: HtmlElement, base_url: str) -> str | None:
     for attribute in ("data-src", "data-original", "data-lazy-src", "src"):
         value = (img.get(attribute) or "").strip()
         if value and not value.startswith("data:"):
-            return urljoin(base_url, value)
+            return joined_url(base_url, value)  # None for a src that cannot be parsed: no image
     return None
 
 
@@ -165,9 +166,9 @@ def _emit(element: HtmlElement, base_url: str, parts: list[str]) -> None:
             parts.append(f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">')
         return
     if tag == "a":
-        href = urljoin(base_url, (element.get("href") or "").strip())
+        href = joined_url(base_url, (element.get("href") or "").strip()) or ""
         if not href.startswith(_SAFE_SCHEMES):
-            _emit_children(element, base_url, parts)  # javascript: links and bare anchors lose the link
+            _emit_children(element, base_url, parts)  # javascript:, bare anchors, bad hrefs: text only
             return
         parts.append(f'<a href="{html.escape(href)}">')
     elif tag in _KEPT_TAGS:

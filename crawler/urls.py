@@ -22,8 +22,19 @@ def _is_tracking(name: str) -> bool:
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
 
 
+def joined_url(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`; None when it cannot be parsed (`http://[::1/`)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def canonical_url(url: str, base: str | None = None) -> str:
-    """The one spelling of a page's URL: absolute, no fragment, no tracking, no mobile/AMP variant."""
+    """The one spelling of a page's URL: absolute, no fragment, no tracking, no mobile/AMP variant.
+
+    ValueError for a URL that cannot be parsed: a bad port (`:99999`, `:abc`), a broken IPv6 host.
+    """
     if base:
         url = urljoin(base, url.strip())
     parts = urlsplit(url.strip().replace("&amp;", "&"))

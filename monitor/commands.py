@@ -118,6 +118,10 @@ def _print_result(result: SiteResult) -> None:
         print(f"  failed: {reason}")
     if len(result.reasons) > 10:
         print(f"  … and {len(result.reasons) - 10} more failures")
+    for link in result.dropped_links[:10]:
+        print(f"  dropped link: {link}")
+    if len(result.dropped_links) > 10:
+        print(f"  … and {len(result.dropped_links) - 10} more dropped links")
     if result.status != "completed" and result.pages == 0:
         first = result.reasons[0] if result.reasons else "no page could be fetched"
         print(f"newswatch: nothing could be crawled for {result.site}: {first}", file=sys.stderr)

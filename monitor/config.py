@@ -196,7 +196,11 @@ def _table(prefix: str, values: Any, template: dict[str, Any]) -> dict[str, Any]
 
 
 def _check_url(key: str, url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise ConfigError(f"{key}: not a valid URL: {url!r} ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{key}: not an http(s) URL: {url!r}")
 

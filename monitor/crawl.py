@@ -33,6 +33,7 @@ class SiteResult:
     failures: int = 0
     status: str = "completed"
     reasons: list[str] = field(default_factory=list)
+    dropped_links: list[str] = field(default_factory=list)
 
 
 def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
@@ -57,17 +58,19 @@ def run_crawl(
     with ExitStack() as locks:
         for name in sites:
             locks.enter_context(site_lock(config.database_url, name))
-        for name in sites:
-            profile = config.sites[name]
-            baseline = store.is_baseline(name)
-            result = SiteResult(site=name, run_id=store.start_run(name, baseline=baseline), baseline=baseline)
-            recorder = Recorder(store, result.run_id, profile, baseline=baseline,
-                                progress=_site_progress(progress, name))
-            crawler = process.create_crawler(NewsSpider)
-            process.crawl(crawler, profile=profile, sink=recorder,
-                          revisits=_revisits(store, profile, now), known=store.known_items(name))
-            started.append((result, recorder, crawler))
         try:
+            # inside the try: a run once started is always finished, whatever fails after it
+            for name in sites:
+                profile = config.sites[name]
+                baseline = store.is_baseline(name)
+                run_id = store.start_run(name, baseline=baseline)
+                result = SiteResult(site=name, run_id=run_id, baseline=baseline)
+                recorder = Recorder(store, result.run_id, profile, baseline=baseline,
+                                    progress=_site_progress(progress, name))
+                crawler = process.create_crawler(NewsSpider)
+                started.append((result, recorder, crawler))
+                process.crawl(crawler, profile=profile, sink=recorder,
+                              revisits=_revisits(store, profile, now), known=store.known_items(name))
             process.start()
         finally:
             for result, recorder, crawler in started:
@@ -91,11 +94,16 @@ def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: Crawl
     result.requests = int(stats.get("downloader/request_count", 0))
     result.pages, result.failures = tally.pages, tally.failures
     result.reasons = [f"{f.url}: {f.reason}" for f in tally.failed]
+    result.dropped_links = [f"{d.link!r} on {d.page_url}: {d.reason}" for d in tally.dropped]
     if sink_error is not None:
         result.status = "failed"
         result.reasons.insert(0, f"database: {sink_error}")
-    elif tally.pages == 0 and tally.failures:
+    elif tally.pages == 0 or (result.baseline and tally.new_versions == 0):
+        # Nothing fetched is no crawl; and a baseline that stored nothing would make the next
+        # crawl's findings look new: the site stays in its baseline until a crawl stores articles.
         result.status = "failed"
+        if not result.reasons:
+            result.reasons.append("the listing pages yielded no article")
     summary = store.finish_run(result.run_id, result.status, requests=result.requests,
                                pages=result.pages, failures=result.failures)
     result.new_versions = summary.new_versions

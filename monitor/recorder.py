@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.profile import SiteProfile
-from crawler.records import FetchedArticle, FetchFailed, ListedItem, NotModified, PageGone
+from crawler.records import DroppedLink, FetchedArticle, FetchFailed, ListedItem, NotModified, PageGone
 from monitor.versioning import changed_fields, content_hash, snapshot_fields
 from storage.records import Snapshot
 from storage.store import Store
@@ -23,6 +23,7 @@ class Tally:
     new_versions: int = 0
     failures: int = 0
     failed: list[FetchFailed] = field(default_factory=list)
+    dropped: list[DroppedLink] = field(default_factory=list)
 
 
 class Recorder:
@@ -63,6 +64,8 @@ class Recorder:
             case FetchFailed():
                 self.tally.failures += 1
                 self.tally.failed.append(record)
+            case DroppedLink():
+                self.tally.dropped.append(record)
             case _:
                 raise TypeError(f"unexpected record from the spider: {record!r}")
         if self._progress:

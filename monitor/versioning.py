@@ -37,6 +37,7 @@ def snapshot_fields(article: Article) -> dict[str, Any]:
     """The article as JSON-able fields, the form versions are stored and compared in."""
     fields = asdict(article)
     del fields["url"]  # the page's URL lives with the page, not with each version
+    del fields["dropped_links"]  # what the crawl could not follow, not what the article says
     for key in ("published_at", "modified_at"):
         value = getattr(article, key)
         fields[key] = value.isoformat() if value else None

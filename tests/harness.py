@@ -46,19 +46,21 @@ class Newswatch:
 
 
 def write_config(
-    path: Path, database_url: str, sites_toml: str, *, extra: str = ""
+    path: Path, database_url: str, sites_toml: str, *, extra: str = "", crawl: str = ""
 ) -> Path:
+    """A config file; `crawl` holds more [crawl] keys, `extra` more tables."""
     path.write_text(
-        f'[database]\nurl = "{database_url}"\n{FAST_CRAWL}\n{extra}\n{sites_toml}', encoding="utf-8"
+        f'[database]\nurl = "{database_url}"\n{FAST_CRAWL}{crawl}\n{extra}\n{sites_toml}',
+        encoding="utf-8",
     )
     return path
 
 
 def newswatch_for(
     tmp_path: Path, database_url: str, server: ReplicaServer, *, sites_toml: str | None = None,
-    extra: str = "",
+    extra: str = "", crawl: str = "",
 ) -> Newswatch:
     sites = sites_toml if sites_toml is not None else congthuong_profile_toml(server.base_url)
-    config = write_config(tmp_path / "newswatch.toml", database_url, sites, extra=extra)
+    config = write_config(tmp_path / "newswatch.toml", database_url, sites, extra=extra, crawl=crawl)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
     return Newswatch(config, env)

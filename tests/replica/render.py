@@ -162,8 +162,8 @@ def _json_ld(a: ReplicaArticle) -> str:
     return f'<script type="application/ld+json">{payload}</script>'
 
 
-def _congthuong_article(a: ReplicaArticle, f: Frame, views: int,
-                        related: Sequence[ReplicaArticle], hot: Sequence[ReplicaArticle]) -> str:
+def _congthuong_article(a: ReplicaArticle, f: Frame, views: int, related: Sequence[ReplicaArticle],
+                        hot: Sequence[ReplicaArticle], stray: Sequence[tuple[str, str]]) -> str:
     n = f.noise
     head = ['<meta charset="utf-8">', f"<title>{escape(a.title)} | Báo Công Thương</title>",
             _meta(f, "property", "og:title", a.title), _meta(f, "name", "description", a.lead),
@@ -180,9 +180,11 @@ def _congthuong_article(a: ReplicaArticle, f: Frame, views: int,
             + n.el("a", "In bài viết", ("class", "print-article")))
     furniture = ('<div id="social-share">Chia sẻ Facebook Zalo</div>'
                  '<div class="ads">Quảng cáo</div>')
-    related_items = "".join(
+    related_items = _interleaved([
         "<li><h3>" + n.el("a", n.text(served(r, r.title)), ("class", "related-title"),
-                          ("href", n.href(r.url_path))) + "</h3></li>" for r in related)
+                          ("href", n.href(r.url_path))) + "</h3></li>" for r in related], [
+        "<li><h3>" + n.el("a", escape(title), ("class", "related-title"), ("href", href)) + "</h3></li>"
+        for href, title in stray])
     hot_items = "".join(
         "<li>" + n.el("a", n.text(served(h, h.title)), ("href", n.href(h.url_path)))
         + f' <span class="format_time">{date_line("time_first", h.published)}</span></li>'
@@ -203,8 +205,8 @@ def _congthuong_article(a: ReplicaArticle, f: Frame, views: int,
     return _page(f, head, body)
 
 
-def _portal_article(a: ReplicaArticle, f: Frame, views: int,
-                    related: Sequence[ReplicaArticle], hot: Sequence[ReplicaArticle]) -> str:
+def _portal_article(a: ReplicaArticle, f: Frame, views: int, related: Sequence[ReplicaArticle],
+                    hot: Sequence[ReplicaArticle], stray: Sequence[tuple[str, str]]) -> str:
     n = f.noise
     head = ['<meta charset="utf-8">', f"<title>{escape(a.title)}</title>",
             _meta(f, "name", "DC.Creator", a.author), _meta(f, "property", "og:title", a.title)]
@@ -218,11 +220,14 @@ def _portal_article(a: ReplicaArticle, f: Frame, views: int,
             + n.el("div", n.text(a.lead), ("class", "article-brief"))
             + n.el("div", _body_html(f, a), ("class", "article-content"))
             + n.el("div", tags, ("class", "article-tags")))
-    related_items = "".join(
+    related_items = _interleaved([
         n.el("article", n.el("div", n.el("a", n.text(served(r, r.title)),
                                          ("href", n.href(r.url_path))), ("class", "article-title")),
              ("class", "article-news"))
-        for r in related)
+        for r in related], [
+        n.el("article", n.el("div", n.el("a", escape(title), ("href", href)), ("class", "article-title")),
+             ("class", "article-news"))
+        for href, title in stray])
     body = [
         _header(f), _breadcrumb(f), n.el("div", core, ("class", "block-core-a5")),
         n.el("div", "<h3>Tin liên quan</h3>" + related_items, ("class", "frame-tinlquan")),
@@ -231,21 +236,36 @@ def _portal_article(a: ReplicaArticle, f: Frame, views: int,
     return _page(f, head, body)
 
 
-def article_page(a: ReplicaArticle, f: Frame, *, views: int,
-                 related: Sequence[ReplicaArticle], hot: Sequence[ReplicaArticle]) -> str:
+def article_page(a: ReplicaArticle, f: Frame, *, views: int, related: Sequence[ReplicaArticle],
+                 hot: Sequence[ReplicaArticle], stray: Sequence[tuple[str, str]] = ()) -> str:
+    """An article page; `stray` (href, title) links sit in its related block, spelled as given."""
     render = _congthuong_article if f.layout.name == "congthuong" else _portal_article
-    return served(a, render(a, f, views, related, hot))
+    return served(a, render(a, f, views, related, hot, stray))
 
 
-def _congthuong_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | None) -> str:
+def _interleaved(entries: list[str], stray: list[str]) -> str:
+    """`stray` entries spread among `entries` (one after every few), the rest at the end."""
+    out: list[str] = []
+    for i, entry in enumerate(entries):
+        out.append(entry)
+        if stray and i % 3 == 1:
+            out.append(stray.pop(0))
+    return "".join(out + stray)
+
+
+def _congthuong_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | None,
+                        stray: Sequence[tuple[str, str]]) -> str:
     n = f.noise
-    cards = "".join(
+    cards = _interleaved([
         n.el("div", n.el("h3", n.el("a", n.text(served(a, a.title)), ("href", n.href(a.url_path))),
                          ("class", "article-title"))
              + n.el("p", n.text(served(a, a.lead)), ("class", "sapo"))
              + n.el("span", date_line("time_first", a.published), ("class", "format_time")),
              ("class", "article-item"))
-        for a in items)
+        for a in items], [
+        n.el("div", n.el("h3", n.el("a", escape(title), ("href", href)), ("class", "article-title")),
+             ("class", "article-item"))
+        for href, title in stray])
     more = n.el("a", "Trang sau", ("rel", "next"), ("class", "next-page"),
                 ("href", next_href)) if next_href else ""
     head = ['<meta charset="utf-8">', f"<title>{f.layout.section_name} | Báo Công Thương</title>"]
@@ -254,12 +274,15 @@ def _congthuong_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: st
     return _page(f, head, body)
 
 
-def _portal_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | None) -> str:
+def _portal_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | None,
+                    stray: Sequence[tuple[str, str]]) -> str:
     n = f.noise
-    entries = "".join(
+    entries = _interleaved([
         "<li>" + n.el("a", n.text(served(a, a.title)), ("class", "news-title"),
                       ("href", n.href(a.url_path))) + "</li>"
-        for a in items)
+        for a in items], [
+        "<li>" + n.el("a", escape(title), ("class", "news-title"), ("href", href)) + "</li>"
+        for href, title in stray])
     more = n.el("a", "›", ("class", "page-next"), ("href", next_href)) if next_href else ""
     head = ['<meta charset="utf-8">', f"<title>{f.layout.section_name} - Bộ Công Thương</title>"]
     body = [_header(f), _breadcrumb(f), n.el("ul", entries, ("class", "list-news")) + more,
@@ -267,9 +290,11 @@ def _portal_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | 
     return _page(f, head, body)
 
 
-def listing_page(items: Sequence[ReplicaArticle], f: Frame, *, next_href: str | None) -> str:
+def listing_page(items: Sequence[ReplicaArticle], f: Frame, *, next_href: str | None,
+                 stray: Sequence[tuple[str, str]] = ()) -> str:
+    """A listing page; `stray` (href, title) links sit among the articles, spelled exactly as given."""
     render = _congthuong_listing if f.layout.name == "congthuong" else _portal_listing
-    return render(items, f, next_href)
+    return render(items, f, next_href, stray)
 
 
 def error_page(status: int) -> str:

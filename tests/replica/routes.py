@@ -21,6 +21,7 @@ class Reply:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    content_length: bool = True
 
 
 def content_etag(article: ReplicaArticle) -> str:
@@ -43,6 +44,9 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Mapping[str, s
         parts = urlsplit(target)
         match = site.layout.article_pattern.match(parts.path)
         article, removal = site.find(match.group(1)) if match else (None, None)
+        fixed = site.fixed_reply(target)
+        if fixed is not None:
+            return Reply(fixed.status, list(fixed.headers), fixed.body, fixed.content_length)
         injected = site.take_fault(target, article.id if article else None)
         if injected is not None:
             return error_reply(injected)
@@ -75,7 +79,9 @@ def _listing(site: ReplicaSite, query: str, target: str) -> Reply:
     offset = site.layout.listing_offset(parse_qs(query, keep_blank_values=True), size)
     articles = site.listing()
     more = site.layout.next_href(offset + size, size) if offset + size < len(articles) else None
-    html = render.listing_page(articles[offset:offset + size], _frame(site, target), next_href=more)
+    stray = site.stray_links["listing"] if offset == 0 else []
+    html = render.listing_page(articles[offset:offset + size], _frame(site, target), next_href=more,
+                               stray=stray)
     return Reply(200, [("Content-Type", HTML)], html.encode())
 
 
@@ -107,7 +113,8 @@ def _article(site: ReplicaSite, article: ReplicaArticle, method: str,
             return Reply(304, validators)
     views = site.count_view(article.id) if method == "GET" else site.views.get(article.id, 0)
     html = render.article_page(article, _frame(site, target), views=views,
-                               related=site.related(article), hot=site.hot(article))
+                               related=site.related(article), hot=site.hot(article),
+                               stray=site.stray_links["related"])
     if method == "GET" and site.take_truncation(article.id):
         html = html[:render.truncation_point(site.theme, html)]
     return Reply(200, [("Content-Type", HTML), *validators], html.encode())

@@ -59,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
-        if reply.status != 304:
+        if reply.status != 304 and reply.content_length:
             self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if method != "HEAD" and reply.body:

@@ -73,6 +73,13 @@ class LoggedRequest(NamedTuple):
     headers: dict[str, str]  # only LOGGED_HEADERS that were sent
 
 
+class FixedReply(NamedTuple):
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    content_length: bool
+
+
 @dataclass
 class _Fault:
     status: int
@@ -108,6 +115,9 @@ class ReplicaSite:
         self._faults: dict[tuple[str, Any], _Fault] = {}
         self._truncations: dict[int, int] = {}
         self._slugs: dict[str, int] = {}  # portal identity, removed articles included
+        # hostile input: links no parser takes, and fixed answers that replace a path's page
+        self.stray_links: dict[str, list[tuple[str, str]]] = {"listing": [], "related": []}
+        self.fixed: dict[str, FixedReply] = {}
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -257,6 +267,25 @@ class ReplicaSite:
             self._faults.clear()
             self._truncations.clear()
 
+    def add_stray_links(self, hrefs: list[str], where: str = "listing") -> None:
+        """Links spelled exactly as given among the articles of listing page 1 ("listing") or in
+        every related block ("related"), titled like headlines."""
+        if where not in self.stray_links:
+            raise ValueError(f"where must be one of {sorted(self.stray_links)}, not {where!r}")
+        with self.lock:
+            self.stray_links[where] += [(href, f"Tin lạ số {i + 1}") for i, href in enumerate(hrefs)]
+
+    def serve_fixed(self, path: str, status: int, headers: list[tuple[str, str]], body: bytes = b"",
+                    *, content_length: bool = True) -> None:
+        """Answer `path` (with its query; without one, any query) with exactly this. Without
+        `content_length` the body ends when the connection closes (HTTP/1.0)."""
+        with self.lock:
+            self.fixed[_fixed_key(path)] = FixedReply(status, headers, body, content_length)
+
+    def unfix(self, path: str) -> None:
+        with self.lock:
+            del self.fixed[_fixed_key(path)]
+
     def hold(self, path: str) -> Hold:
         """Make requests for `path` wait until `Hold.release` is set; `Hold.reached` says one arrived.
 
@@ -294,6 +323,11 @@ class ReplicaSite:
                         del self._faults[key]
                 return fault.status
             return None
+
+    def fixed_reply(self, target: str) -> FixedReply | None:
+        """The fixed answer for this request target: its own, else its path's (any query)."""
+        with self.lock:
+            return self.fixed.get(_fixed_key(target)) or self.fixed.get(target.split("?")[0])
 
     def take_truncation(self, article_id: int) -> bool:
         with self.lock:
@@ -391,6 +425,12 @@ class ReplicaSite:
         sentences[which:which + 1] = [new]
         paragraphs[index] = " ".join(sentences)
         return paragraphs
+
+
+def _fixed_key(target: str) -> str:
+    """A request target whose query parameters may come in any order (crawlers sort them)."""
+    path, _, query = target.partition("?")
+    return f"{path}?{'&'.join(sorted(query.split('&')))}" if query else path
 
 
 def build_site(n_articles: int = 30, *, theme: str = "congthuong", seed: int = 1,

@@ -1,0 +1,124 @@
+"""Broken and hostile sites: whatever a page holds, the crawl stores the rest, reports what it could
+not take, and never leaves the allowed domains. Real crawls of replicas on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.urls import canonical_url
+from tests.harness import Newswatch, newswatch_for
+from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
+
+pytestmark = pytest.mark.e2e
+
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+MALFORMED = [
+    "http://127.0.0.1:99999/bai-viet-cong-sai-263001.html",  # port out of range
+    "http://[::1/bai-viet-ipv6-hong-263002.html",  # IPv6 host never closed
+    "http://127.0.0.1:abc/bai-viet-cong-chu-263003.html",  # port not a number
+]
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    with ReplicaServer(build_site(10, page_size=20, seed=11)) as server:
+        yield server
+
+
+@pytest.fixture
+def nw(tmp_path: Path, database_url: str, replica: ReplicaServer) -> Newswatch:
+    return newswatch_for(tmp_path, database_url, replica)
+
+
+def _stored_titles(nw: Newswatch) -> set[str]:
+    return {e["title"] for e in nw.json("changes") if e["kind"] == "new"}
+
+
+# ---- links that cannot be parsed ----------------------------------------------------------------
+
+
+def test_malformed_links_on_a_listing_cost_none_of_the_good_ones(
+    nw: Newswatch, replica: ReplicaServer
+) -> None:
+    replica.site.add_stray_links(MALFORMED, where="listing")
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "10 pages fetched, 10 new versions, 0 failures" in result.stdout
+    listing = replica.url(replica.site.section_path)
+    dropped = [line for line in result.stdout.splitlines() if line.startswith("  dropped link: ")]
+    assert len(dropped) == 3
+    for link in MALFORMED:
+        assert any(repr(link) in line and listing in line for line in dropped), (link, dropped)
+        assert link in result.stderr  # the warning as it happens, naming the page and the link
+    assert _stored_titles(nw) == {a.title for a in replica.site.listing()}
+    assert nw.json("history", replica.url(replica.site.listing()[4]))[0]["version"] == 1
+
+
+def test_a_malformed_link_in_a_related_block_costs_no_article(
+    nw: Newswatch, replica: ReplicaServer
+) -> None:
+    replica.site.add_stray_links(MALFORMED[:1], where="related")
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "10 pages fetched, 10 new versions, 0 failures" in result.stdout
+    dropped = [line for line in result.stdout.splitlines() if line.startswith("  dropped link: ")]
+    assert len(dropped) == 10 and all(repr(MALFORMED[0]) in line for line in dropped)  # one a page
+    for article in replica.site.listing():
+        related = nw.json("show", replica.url(article))["related"]
+        assert len(related) == 5 and all("99999" not in r["url"] for r in related)
+
+
+def test_a_page_that_cannot_be_read_is_a_reported_failure(tmp_path: Path, database_url: str) -> None:
+    site = build_site(8, page_size=4, seed=2)
+    with ReplicaServer(site) as paged:
+        sites = congthuong_profile_toml(paged.base_url, related_depth=0)
+        nw = newswatch_for(tmp_path, database_url, paged, sites_toml=sites)
+        second = site.listing_url(2)
+        site.serve_fixed(second, 200, HTML, b"   ")  # an empty listing page 2
+
+        result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "4 pages fetched, 4 new versions, 1 failures" in result.stdout
+    assert f"failed: {canonical_url(paged.url(second))}: empty page" in result.stdout
+
+
+def test_a_crawl_whose_listing_yields_no_article_is_no_baseline(
+    nw: Newswatch, replica: ReplicaServer
+) -> None:
+    section = replica.site.section_path
+    replica.site.serve_fixed(section, 200, HTML, b"<html><body><h1>Khuyen cong</h1></body></html>")
+
+    empty = nw.run("crawl")
+
+    assert empty.returncode == 1
+    assert "listing pages yielded no article" in empty.stderr
+    replica.site.unfix(section)
+    first = nw.ok("crawl")
+    assert "congthuong (baseline): 10 pages fetched" in first.stdout
+    assert all(e["baseline"] for e in nw.json("changes"))
+
+
+def test_a_start_url_with_a_bad_port_is_a_one_line_config_error(
+    nw: Newswatch, replica: ReplicaServer, tmp_path: Path
+) -> None:
+    text = nw.config_path.read_text(encoding="utf-8")
+    port = urlsplit(replica.base_url).port
+    nw.config_path.write_text(text.replace(f"127.0.0.1:{port}/", "127.0.0.1:99999/", 1), encoding="utf-8")
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newswatch: config error: sites.congthuong.start_urls: not a valid URL: "
+        "'http://127.0.0.1:99999/khuyen-cong' (Port out of range 0-65535)"
+    ]
+    assert not (tmp_path / "data").exists() or nw.run("changes").stdout == "no changes recorded\n"
