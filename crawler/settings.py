@@ -28,6 +28,8 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",
         "ITEM_PIPELINES": {"crawler.pipeline.SinkPipeline": 100},
+        # before robots.txt (100) and Scrapy's own off-site check (50): nothing off-site is sent
+        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.AllowedDomainsMiddleware": 40},
         # outermost, so it also catches what the other spider middlewares raise
         "SPIDER_MIDDLEWARES": {"crawler.middlewares.FailedResponseMiddleware": 10},
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",

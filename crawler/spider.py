@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_article, extract_listing
+from crawler.middlewares import OutsideAllowedDomains
 from crawler.profile import SiteProfile
 from crawler.records import (
     DroppedLink,
@@ -203,6 +204,8 @@ def describe_failure(failure: Failure) -> str:
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
+    if isinstance(value, OutsideAllowedDomains):
+        return str(value)
     host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
     for cls in type(value).__mro__:
         if cls.__name__ in _FAILURE_REASONS:

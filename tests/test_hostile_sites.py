@@ -122,3 +122,55 @@ def test_a_start_url_with_a_bad_port_is_a_one_line_config_error(
         "'http://127.0.0.1:99999/khuyen-cong' (Port out of range 0-65535)"
     ]
     assert not (tmp_path / "data").exists() or nw.run("changes").stdout == "no changes recorded\n"
+
+
+# ---- redirects off the allowed domains ----------------------------------------------------------
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[ReplicaServer]:
+    """Another site, reached as `localhost`: a host that allowed_domains ("127.0.0.1") do not name."""
+    with ReplicaServer(build_site(3, seed=4)) as server:
+        yield server
+
+
+def _elsewhere_url(server: ReplicaServer, path: str, scheme: str = "http") -> str:
+    return f"{scheme}://localhost:{urlsplit(server.base_url).port}{path}"
+
+
+def test_a_redirect_to_another_host_is_a_failure_and_never_requested(
+    nw: Newswatch, replica: ReplicaServer, elsewhere: ReplicaServer
+) -> None:
+    direct, chained, secure, kept = replica.site.listing()[:4]
+    site = replica.site
+    site.serve_fixed(direct.url_path, 302, [("Location", _elsewhere_url(elsewhere, direct.url_path))])
+    # a chain: first a hop on the allowed host, then off it
+    site.serve_fixed(chained.url_path, 301, [("Location", "/chuyen-huong-tam")])
+    site.serve_fixed("/chuyen-huong-tam", 302, [("Location", _elsewhere_url(elsewhere, "/a.html"))])
+    # a scheme change on the way off the site
+    site.serve_fixed(secure.url_path, 302, [("Location", _elsewhere_url(elsewhere, "/", "https"))])
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "7 pages fetched, 7 new versions, 3 failures" in result.stdout
+    for article in (direct, chained, secure):
+        assert (f"failed: {replica.url(article)}: redirect to a host outside allowed_domains: localhost"
+                in result.stdout)
+    assert elsewhere.connections == 0 and elsewhere.site.request_log == []
+    assert kept.title in _stored_titles(nw)
+
+
+def test_an_off_site_redirect_never_counts_toward_removal(
+    nw: Newswatch, replica: ReplicaServer, elsewhere: ReplicaServer
+) -> None:
+    nw.ok("crawl")
+    article = replica.site.listing()[2]
+    replica.site.serve_fixed(article.url_path, 302, [("Location", _elsewhere_url(elsewhere, "/gone"))])
+
+    for _ in range(2):  # removal_after is 2
+        result = nw.ok("crawl")
+        assert "redirect to a host outside allowed_domains: localhost" in result.stdout
+
+    assert [e for e in nw.json("changes") if e["kind"] == "removed"] == []
+    assert elsewhere.connections == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
 from tests.replica.routes import Reply, respond
 from tests.replica.site import ReplicaArticle, ReplicaSite
@@ -23,6 +25,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.site = site
         self.errors: list[BaseException] = []
+        self.connections = 0  # every TCP connection accepted, whether or not it sent a request
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        accepted = super().get_request()
+        self.connections += 1
+        return accepted
 
     @property
     def base_url(self) -> str:
@@ -87,6 +95,11 @@ class ReplicaServer:
     @property
     def errors(self) -> list[BaseException]:
         return self._server.errors if self._server else []
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (a TLS hello or a bare connect counts too)."""
+        return self._server.connections if self._server else 0
 
     def url(self, target: str | ReplicaArticle = "") -> str:
         """Absolute URL of a path, or of an article's current URL."""
