@@ -49,3 +49,6 @@ class CrawlSettings:
     autothrottle: bool = True
     timeout: float = 30.0
     retries: int = 2
+    # bytes; a page over max_size (compressed or not) is a failure, over warn_size a warning
+    max_size: int = 16 * 1024 * 1024
+    warn_size: int = 4 * 1024 * 1024

@@ -21,6 +21,10 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "RETRY_ENABLED": crawl.retries > 0,
         "RETRY_TIMES": crawl.retries,
+        # Scrapy applies both to the body as received and, in HttpCompressionMiddleware, to the
+        # body as it is decompressed, so a gzip bomb stops at the limit too.
+        "DOWNLOAD_MAXSIZE": crawl.max_size,
+        "DOWNLOAD_WARNSIZE": crawl.warn_size,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy starts this many asyncio tasks for every response's output; the sink is synchronous,

@@ -173,7 +173,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        reason = describe_failure(failure)
+        reason = describe_failure(failure, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was asked for
         logger.info("fetch failed: %s: %s", url, reason)
         yield FetchFailed(url, reason, request.meta.get("identity"))
@@ -184,7 +184,10 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-# Exception class names (Scrapy's own and the Twisted ones beneath them) → a short reason.
+_TOO_BIG = "page larger than the {limit:,}-byte limit ([crawl] max_size)"
+
+# Exception class names (Scrapy's own and the Twisted ones beneath them, and the cause they wrap)
+# → a short reason.
 _FAILURE_REASONS = {
     "DNSLookupError": "cannot resolve host {host} (no network, or unknown host)",
     "CannotResolveHostError": "cannot resolve host {host} (no network, or unknown host)",
@@ -196,18 +199,24 @@ _FAILURE_REASONS = {
     "ResponseDataLossError": "truncated response",
     "ResponseFailed": "truncated or broken response",
     "ConnectionLost": "connection lost",
+    # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE (announced or received)
+    "DownloadCancelledError": _TOO_BIG,
+    "CancelledError": _TOO_BIG,
+    # HttpCompressionMiddleware's IgnoreRequest wraps this when the inflated body outgrows it
+    "_DecompressionMaxSizeExceeded": _TOO_BIG + " once decompressed",
 }
 
 
-def describe_failure(failure: Failure) -> str:
-    """One short human reason for a failed request (no traceback)."""
+def describe_failure(failure: Failure, max_size: int = 0) -> str:
+    """One short human reason for a failed request (no traceback); `max_size` is DOWNLOAD_MAXSIZE."""
     value = failure.value
     if isinstance(value, HttpError):
         return f"HTTP {value.response.status}"
     if isinstance(value, OutsideAllowedDomains):
         return str(value)
     host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
-    for cls in type(value).__mro__:
-        if cls.__name__ in _FAILURE_REASONS:
-            return _FAILURE_REASONS[cls.__name__].format(host=host)
+    for error in (value, value.__cause__):
+        for cls in type(error).__mro__ if error is not None else ():
+            if cls.__name__ in _FAILURE_REASONS:
+                return _FAILURE_REASONS[cls.__name__].format(host=host, limit=max_size)
     return " ".join(f"{type(value).__name__}: {value}".split())

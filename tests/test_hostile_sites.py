@@ -3,6 +3,7 @@ not take, and never leaves the allowed domains. Real crawls of replicas on loopb
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -174,3 +175,52 @@ def test_an_off_site_redirect_never_counts_toward_removal(
 
     assert [e for e in nw.json("changes") if e["kind"] == "removed"] == []
     assert elsewhere.connections == 0
+
+
+# ---- pages too big, and bombs ------------------------------------------------------------------
+
+
+def _gzip_bomb(inflated: int) -> bytes:
+    """A gzip body that inflates to `inflated` bytes of one HTML page (zeros after the start)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1 << 20)
+    parts = [packer.compress(b"<!DOCTYPE html><html><body><p>")]
+    parts += [packer.compress(chunk) for _ in range(inflated // len(chunk))]
+    return b"".join(parts) + packer.flush()
+
+
+def test_a_gzip_bomb_stops_at_the_default_limit(nw: Newswatch, replica: ReplicaServer) -> None:
+    bomb = _gzip_bomb(64 << 20)  # 64 MiB inflated, past the default 16 MiB
+    assert len(bomb) < 100_000
+    article = replica.site.listing()[0]
+    replica.site.serve_fixed(article.url_path, 200, [*HTML, ("Content-Encoding", "gzip")], bomb)
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "9 pages fetched, 9 new versions, 1 failures" in result.stdout
+    assert (f"failed: {replica.url(article)}: page larger than the 16,777,216-byte limit "
+            "([crawl] max_size) once decompressed") in result.stdout
+
+
+def test_a_page_over_the_configured_limit_is_a_failure_whether_announced_or_not(
+    tmp_path: Path, database_url: str, replica: ReplicaServer
+) -> None:
+    nw = newswatch_for(tmp_path, database_url, replica, crawl="max_size = 1_000_000\nwarn_size = 300_000\n")
+    announced, streamed, big_but_allowed = replica.site.listing()[:3]
+    page = b"<!DOCTYPE html><html><body>" + b"<p>x</p>" * 200_000 + b"</body></html>"
+    replica.site.serve_fixed(announced.url_path, 200, HTML, page)
+    replica.site.serve_fixed(streamed.url_path, 200, HTML, page, content_length=False)
+    # under max_size, over warn_size: stored
+    long_body = [f"Đoạn văn số {i} của một bài rất dài." * 20 for i in range(600)]
+    replica.site.edit_body(big_but_allowed.id, long_body)
+
+    result = nw.run("crawl")
+
+    assert result.returncode == 0, result.stderr
+    assert "8 pages fetched, 8 new versions, 2 failures" in result.stdout
+    for article in (announced, streamed):
+        assert (f"failed: {replica.url(article)}: page larger than the 1,000,000-byte limit "
+                "([crawl] max_size)") in result.stdout
+    body = nw.json("show", replica.url(big_but_allowed))["body"]
+    assert len(body.encode()) > 300_000
