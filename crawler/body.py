@@ -20,7 +20,7 @@ _IMAGE_TABLE = re.compile(r"image|picture|photo|caption", re.IGNORECASE)
 def body_element(page: Page) -> HtmlElement:
     for alternative in alternatives(page.selectors.body) if page.selectors.body else ():
         for element in page.matches(alternative):
-            if element.text_content().strip():
+            if _has_text(element):
                 return element
     for source, element in _generic_bodies(page):
         warn_fallback(page, "body", source)
@@ -35,7 +35,7 @@ def body_element(page: Page) -> HtmlElement:
 def _generic_bodies(page: Page) -> Iterator[tuple[str, HtmlElement]]:
     root = page.root
     for element in page.matches("[itemprop=articleBody]"):
-        if element.text_content().strip():
+        if _has_text(element):
             yield "[itemprop=articleBody]", element
     articles = [(_paragraph_chars(a.iter("p")), a) for a in root.iter("article")]
     if articles:
@@ -50,6 +50,11 @@ def _generic_bodies(page: Page) -> Iterator[tuple[str, HtmlElement]]:
         best, score = max(scores.items(), key=lambda pair: pair[1])
         if score >= _MIN_GENERIC_BODY:
             yield "the element with most paragraph text", best
+
+
+def _has_text(element: HtmlElement) -> bool:
+    # not text_content(): that copies all of a (maybe 20 MB) body to find one letter
+    return any(not text.isspace() for text in element.itertext() if text)
 
 
 def _paragraph_chars(ps: Iterable[HtmlElement]) -> int:

@@ -53,11 +53,13 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
     if not body_paragraphs:
         raise ExtractionError(url, f"no body: the body element ({describe(body)}) holds no text")
     _log_warnings(page)
+    body_text = "\n\n".join(p.text for p in body_paragraphs)
+    del body_paragraphs  # a big page's text, once joined, need not be held twice
     return Article(
         url=url,
         title=title,
         lead=lead,
-        body="\n\n".join(p.text for p in body_paragraphs),
+        body=body_text,
         body_html=sanitised_html(body, page.base),
         author=author,
         category=category,

@@ -20,6 +20,10 @@ from crawler.records import DroppedLink, ExtractionError
 from crawler.urls import joined_url
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# libxml2 otherwise stops, silently, at a text node over 10 MB (a page's inline state script) and
+# the body after it is lost; the crawl's max_size bounds what it is given.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+_HTML_START, _HTML_END = re.compile(r"<html", re.IGNORECASE), re.compile(r"</html", re.IGNORECASE)
 
 
 @dataclass
@@ -51,10 +55,6 @@ class Page:
         return self.index.select(compounds) if compounds else css(selector)(self.root)
 
     @cached_property
-    def markup_lowered(self) -> str:
-        return self.markup.lower()
-
-    @cached_property
     def base(self) -> str:
         base = self.root.find(".//base[@href]")
         joined = joined_url(self.url, base.get("href").strip()) if base is not None else None
@@ -62,19 +62,36 @@ class Page:
 
 
 def parse_page(html: str, url: str, selectors: Selectors, now: datetime | None = None) -> Page:
-    if not html or not html.strip():
+    if not html or html.isspace():
         raise ExtractionError(url, "empty page")
     # NFC up front, so text tests see one spelling; lxml refuses str input that declares an encoding.
-    markup = _XML_DECLARATION.sub("", unicodedata.normalize("NFC", html), count=1)
+    markup = _XML_DECLARATION.sub("", _nfc(html), count=1)
     try:
-        root = lxml.html.document_fromstring(markup)
+        root = lxml.html.document_fromstring(markup, parser=_PARSER)
     except (ParserError, ValueError) as exc:
         raise ExtractionError(url, f"unparseable HTML: {exc}") from exc
     page = Page(markup, root, url, selectors, now)
-    if "<html" in page.markup_lowered and "</html" not in page.markup_lowered:
+    if _HTML_START.search(markup) and not _HTML_END.search(markup):
         # lxml repairs a cut-off page silently; stored, it would look like an edit
         raise ExtractionError(url, "truncated page: the HTML ends before </html>")
     return page
+
+
+# normalize() of a whole page needs ~8 bytes a character at once; a big page goes a slice at a time
+_NFC_SLICE = 1 << 20
+
+
+def _nfc(html: str) -> str:
+    """`html` in NFC. Slices end before a "<", which no character composes with, so the slices
+    normalise exactly as the whole would."""
+    pieces = []
+    start = 0
+    while start < len(html):
+        end = html.find("<", start + _NFC_SLICE)
+        end = len(html) if end < 0 else end
+        pieces.append(unicodedata.normalize("NFC", html[start:end]))
+        start = end
+    return pieces[0] if len(pieces) == 1 else "".join(pieces)
 
 
 def describe(element: HtmlElement) -> str:

@@ -26,16 +26,29 @@ def elements_saying(page: Page, phrases: tuple[str, ...]) -> list[HtmlElement]:
     return list(found)
 
 
+# Markup is lowered a slice at a time: lower() of a whole 20 MB page needs ~12 bytes a character.
+_SLICE = 1 << 20
+
+
 def _spellings(page: Page, phrases: tuple[str, ...]) -> set[str]:
     """How the page writes the phrases ("Lượt xem", "LƯỢT XEM"): XPath 1.0 cannot ignore case."""
-    lowered = page.markup_lowered
-    if len(lowered) != len(page.markup):  # lower() changed a length: offsets would not line up
+    markup = page.markup
+    overlap = max(map(len, phrases), default=0)
+    found: set[str] = set()
+    for offset in range(0, len(markup), _SLICE):
+        piece = markup[offset:offset + _SLICE + overlap]  # a phrase across the cut is found whole
+        found |= _spellings_in(piece, piece.lower(), phrases)
+    return found
+
+
+def _spellings_in(markup: str, lowered: str, phrases: tuple[str, ...]) -> set[str]:
+    if len(lowered) != len(markup):  # lower() changed a length: offsets would not line up
         return {s for p in phrases for s in (p, p.capitalize(), p.title(), p.upper()) if p in lowered}
     found = set()
     for phrase in phrases:
         start = lowered.find(phrase)
         while start >= 0:
-            found.add(page.markup[start:start + len(phrase)])
+            found.add(markup[start:start + len(phrase)])
             start = lowered.find(phrase, start + 1)
     return found
 

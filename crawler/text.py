@@ -134,11 +134,13 @@ def sanitised_html(root: HtmlElement, base_url: str) -> str:
     """
     parts: list[str] = []
     _emit_children(root, base_url, parts)
-    markup = _BLOCK_TAG_SPACE.sub(r"\1", "".join(parts))
+    markup = "".join(parts)
+    del parts  # a big body is then held once, not twice, through the clean-up passes below
+    markup = _BLOCK_TAG_SPACE.sub(r"\1", markup)
     markup = re.sub(r" {2,}", " ", markup)
-    previous = None
-    while previous != markup:
-        previous, markup = markup, _EMPTY_ELEMENT.sub("", markup)
+    removed = 1
+    while removed:  # emptying one element may empty its parent
+        markup, removed = _EMPTY_ELEMENT.subn("", markup)
     return markup.strip()
 
 

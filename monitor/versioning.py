@@ -62,9 +62,15 @@ def _minute(value: str | None) -> str | None:
     return datetime.fromisoformat(value).astimezone(UTC).replace(second=0, microsecond=0).isoformat()
 
 
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def content_hash(fields: dict[str, Any]) -> str:
-    canonical = json.dumps(comparable(fields), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # the hash of json.dumps(...), fed a piece at a time: a 20 MB body is not encoded twice more
+    digest = hashlib.sha256()
+    for piece in _CANONICAL_JSON.iterencode(comparable(fields)):
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def changed_fields(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Extraction never stops at a link it cannot parse: the link is left out and noted, the rest kept."""
+"""Extraction never stops at what a page holds: a link it cannot parse is left out and noted, a
+huge inline script is skipped, the rest is kept."""
 
 from __future__ import annotations
 
@@ -45,3 +46,13 @@ def test_an_article_with_bad_links_and_image_sources_is_still_read() -> None:
     assert [r.url for r in article.related] == ["https://congthuong.vn/tin-lien-quan-2.html"]
     assert [d.link for d in article.dropped_links] == [BAD[0]]
     assert "https://congthuong.vn/anh-tot.jpg" in [i.url for i in article.images]
+
+
+def test_a_text_node_over_ten_megabytes_does_not_hide_the_body() -> None:
+    state = "x" * 11_000_000  # libxml2's default limit for one text node is 10 MB
+    html = (f"<html><head><script>window.__STATE__ = '{state}';</script></head><body><h1>Tiêu đề</h1>"
+            '<div id="body"><p>Nội dung bài viết sau một kịch bản rất lớn.</p></div></body></html>')
+
+    article = extract_article(html, "https://congthuong.vn/bai-1.html", SELECTORS)
+
+    assert article.body == "Nội dung bài viết sau một kịch bản rất lớn."
