@@ -12,7 +12,7 @@ from crawler import article_dates, fields
 from crawler.body import body_element, body_images
 from crawler.class_index import css, is_inside
 from crawler.furniture import is_furniture_text, remove_furniture
-from crawler.links import links, next_page
+from crawler.links import declared_url, links, next_page
 from crawler.metadata import Candidate, read_metadata
 from crawler.page import Page, describe, parse_page, warn_fallback
 from crawler.profile import Selectors
@@ -56,7 +56,7 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
     body_text = "\n\n".join(p.text for p in body_paragraphs)
     del body_paragraphs  # a big page's text, once joined, need not be held twice
     return Article(
-        url=url,
+        url=declared_url(page) or url,
         title=title,
         lead=lead,
         body=body_text,

@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 from crawler.page import Page, describe, warn_fallback
 from crawler.selector_groups import select
 from crawler.text import inline_text, normalise
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, joined_url
 
 NEXT_PAGE_TEXTS = frozenset({"trang sau", "trang tiếp", "tiếp", "sau", "next", "»", "›", ">", ">>"})
 
@@ -50,6 +50,14 @@ def next_page(page: Page) -> str | None:
             link = _canonical(page, href)
             return link if link != own else None
     return None
+
+
+def declared_url(page: Page) -> str | None:
+    """The URL the page gives for itself (`<link rel="canonical">`), absolute; None if it has none."""
+    link = page.root.find('.//link[@rel="canonical"]')
+    href = (link.get("href") or "").strip() if link is not None else ""
+    absolute = joined_url(page.base, href) if href else None
+    return absolute if absolute and absolute.startswith(("http://", "https://")) else None
 
 
 def _canonical(page: Page, href: str) -> str | None:

@@ -31,7 +31,7 @@ class DroppedLink:
 class Article:
     """One article as extracted from one fetch of its page (all text NFC, whitespace collapsed)."""
 
-    url: str
+    url: str  # the page's own <link rel="canonical"> if it has one, else the URL it was fetched from
     title: str
     lead: str
     body: str  # paragraphs separated by "\n\n"

@@ -135,7 +135,7 @@ class NewsSpider(scrapy.Spider):
             logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
             yield FetchFailed(response.url, exc.reason, identity)
             return
-        article.url = canonical_url(response.url)  # the page's own spelling, minus tracking
+        article.url = self._article_url(article.url, response.url, identity)
         yield FetchedArticle(
             identity=identity,
             article=article,
@@ -156,6 +156,18 @@ class NewsSpider(scrapy.Spider):
                 yield ListedItem(related_identity, link.url, link.title)
             if depth < self.profile.related_depth:
                 yield from self._follow(link.url, related_identity, depth + 1)
+
+    def _article_url(self, declared: str, fetched: str, identity: str) -> str:
+        """The article's current URL: the one its page declares, when that names the same article
+        on an allowed host (after a headline edit, the new slug even when the old one was
+        fetched); else the URL fetched. Either minus tracking parameters."""
+        try:
+            candidate = canonical_url(declared)
+        except ValueError:
+            return canonical_url(fetched)
+        if in_domains(candidate, self.profile.allowed_domains) and self.identity(candidate) == identity:
+            return candidate
+        return canonical_url(fetched)
 
     def _dropped(self, dropped: list[DroppedLink]) -> Iterator[DroppedLink]:
         for link in dropped:

@@ -33,6 +33,17 @@ def _common_options(*, top: bool) -> argparse.ArgumentParser:
     return options
 
 
+def _positive(text: str) -> int:
+    """An argument that counts something: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
 ) -> argparse.ArgumentParser:
@@ -57,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     show = _command(sub, "show", help="one stored version of an article")
     show.add_argument("url")
-    show.add_argument("--version", type=int, metavar="N", help="version number (default: latest)")
-    show.add_argument("--at", metavar="ISO", help="the version that was current at this time")
+    which = show.add_mutually_exclusive_group()
+    which.add_argument("--version", type=_positive, metavar="N", help="version number (default: latest)")
+    which.add_argument("--at", metavar="ISO", help="the version that was current at this time")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=commands.show)
 
@@ -66,26 +78,28 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--since", metavar="ISO", help="date or datetime (+07:00 when no offset)")
     changes.add_argument("--kind", choices=["new", "edited", "removed"])
     changes.add_argument("--site", metavar="NAME")
-    changes.add_argument("--limit", type=int, default=1000)
+    changes.add_argument("--limit", type=_positive, default=1000, metavar="N")
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(func=commands.changes)
 
     diff = _command(sub, "diff", help="what changed between two versions of an article")
     diff.add_argument("url")
-    diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="default: the one before")
-    diff.add_argument("--to", dest="to_version", type=int, metavar="M", help="default: the latest")
+    diff.add_argument("--from", dest="from_version", type=_positive, metavar="N",
+                      help="default: the one before")
+    diff.add_argument("--to", dest="to_version", type=_positive, metavar="M", help="default: the latest")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=commands.diff)
 
     alerts = _command(sub, "alerts", help="alert e-mails: sent, waiting and why")
     alerts.add_argument("--retry", action="store_true", help="send every waiting alert now")
-    alerts.add_argument("--limit", type=int, default=50)
+    alerts.add_argument("--limit", type=_positive, default=50, metavar="N")
     alerts.add_argument("--json", action="store_true")
     alerts.set_defaults(func=commands.alerts)
 
     schedule = _command(sub, "schedule", help="always-on: crawl on [schedule].cron, retry alerts between")
     schedule.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
-    schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
+    schedule.add_argument("--cycles", type=_positive, metavar="N",
+                          help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
 
     db = _command(sub, "db", help="database maintenance")

@@ -200,8 +200,7 @@ def show(args: argparse.Namespace) -> int:
     else:
         detail = store.get_version(identity, args.version)
     if detail is None:
-        which = f"version {args.version}" if args.version else f"version current at {args.at}"
-        raise CommandError(f"{args.url}: no {which} stored")
+        raise _no_such_version(store, identity, args)
     data = version_json(detail)
     if args.json:
         print(dumps(data))
@@ -217,6 +216,15 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_such_version(store: Store, identity: str, args: argparse.Namespace) -> CommandError:
+    if args.at:
+        return CommandError(f"{args.url}: no version stored yet at {args.at}")
+    numbers = ", ".join(str(v.version) for v in store.history(identity))
+    if not numbers:
+        return CommandError(f"{args.url}: known from listings, no version stored yet")
+    return CommandError(f"{args.url}: no version {args.version}; stored: {numbers}")
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     config = _config(args)
     upgrade(config.database_url)
@@ -227,6 +235,10 @@ def db_upgrade(args: argparse.Namespace) -> int:
 def changes(args: argparse.Namespace) -> int:
     config = _config(args)
     store = _store(config)
+    if args.site:
+        known = sorted({*config.sites, *store.site_names()})
+        if args.site not in known:
+            raise CommandError(f"unknown site {args.site!r}; known: {', '.join(known)}", 2)
     rows = store.changes(
         since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
     )

@@ -91,7 +91,7 @@ def event_rows() -> Select[Any]:
             Event.id,
             Event.kind,
             Page.identity,
-            Event.url,
+            Page.url,  # the article's URL now, not when the event was noted: slugs follow headlines
             Event.title,
             Site.name,
             Event.detected_at,

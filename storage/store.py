@@ -306,6 +306,11 @@ class Store:
             rows += session.execute(query.where(not_(recent)).limit(rotation))
             return [PageRef(*row) for row in rows]
 
+    def site_names(self) -> list[str]:
+        """Every site the database has seen, by name."""
+        with self._transaction() as session:
+            return list(session.scalars(select(Site.name).order_by(Site.name)))
+
     def find_page(self, identities: list[str]) -> str | None:
         """The first of `identities` (candidates computed from one URL) that is a known page."""
         if not identities:
