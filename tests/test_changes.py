@@ -192,7 +192,8 @@ def test_changes_filters_by_kind_site_and_time(nw: Newswatch, replica: ReplicaSe
     assert everything == sorted(everything, key=lambda e: e["detected_at"], reverse=True)
     assert all(e["detected_at"].endswith("+07:00") for e in everything)
     assert len(_events(nw, "--kind", "new", "--site", "congthuong")) == 16
-    assert _events(nw, "--site", "elsewhere") == []
+    unknown = nw.run("changes", "--site", "elsewhere")
+    assert unknown.returncode == 2 and "unknown site 'elsewhere'; known: congthuong" in unknown.stderr
     assert _events(nw, "--since", "2999-01-01") == []
     assert len(_events(nw, "--since", everything[-1]["detected_at"])) == 16
     keys = {"kind", "url", "title", "site", "detected_at", "published_at", "fields", "baseline"}
