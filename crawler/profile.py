@@ -1,8 +1,11 @@
-"""Typed description of a site (selectors, limits) and of crawl politeness, built by the config loader."""
+"""Typed description of a site (selectors, limits) and of crawl politeness, built by the config loader.
+
+The defaults and the meaning of each field are defined once, in monitor/config_keys.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -28,24 +31,24 @@ class SiteProfile:
     name: str
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...]
-    selectors: Selectors = field(default_factory=Selectors)
-    max_pages: int = 3
-    related_depth: int = 1
+    selectors: Selectors
+    max_pages: int
+    related_depth: int
     # regex with one group that captures a stable article id from the URL path
-    article_id_pattern: str = ""
-    revisit_days: int = 7
+    article_id_pattern: str
+    revisit_days: int
     # at most this many recent articles re-fetched per run, plus `revisit_rotation` older ones
-    revisit_limit: int = 500
-    revisit_rotation: int = 20
-    removal_after: int = 2
+    revisit_limit: int
+    revisit_rotation: int
+    removal_after: int
 
 
 @dataclass(frozen=True)
 class CrawlSettings:
-    user_agent: str = "newswatch/0.1 (+https://example.org/contact)"
-    download_delay: float = 1.0
-    concurrency: int = 4
-    obey_robots: bool = True
-    autothrottle: bool = True
-    timeout: float = 30.0
-    retries: int = 2
+    user_agent: str
+    download_delay: float
+    concurrency: int
+    obey_robots: bool
+    autothrottle: bool
+    timeout: float
+    retries: int

@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
 
+    config = _command(sub, "config", help="the configuration: effective values, or a commented template")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show_config = _command(config_sub, "show", help="effective values and where each came from")
+    show_config.add_argument("--json", action="store_true")
+    show_config.set_defaults(func=commands.config_show)
+    init = _command(config_sub, "init", help="print a complete, commented newswatch.toml")
+    init.set_defaults(func=commands.config_init)
+
     db = _command(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = _command(db_sub, "upgrade", help="apply schema migrations")

@@ -209,6 +209,21 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+def config_show(args: argparse.Namespace) -> int:
+    from monitor.config_render import render_show, show_json
+
+    config = _config(args)
+    print(dumps(show_json(config)) if args.json else render_show(config), end="" if not args.json else "\n")
+    return 0
+
+
+def config_init(args: argparse.Namespace) -> int:
+    from monitor.config_render import render_init
+
+    print(render_init(), end="")
+    return 0
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     config = _config(args)
     try:
@@ -318,10 +333,9 @@ def alerts(args: argparse.Namespace) -> int:
 
 
 def schedule(args: argparse.Namespace) -> int:
-    from monitor.schedule import Service, crawl_command, cron_trigger
+    from monitor.schedule import Service, crawl_command
 
-    config = _config(args)
-    cron_trigger(config.schedule.cron, config.schedule.timezone)  # a bad expression stops here
+    config = _config(args)  # a bad cron expression or time zone stops here
     store = _store(config)
 
     def retry_alerts() -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from monitor.config import ConfigError, load
+from monitor.config_keys import SITE_KEYS, TABLES
+from monitor.config_render import render_init, render_show, show_json
 
 
 def _write(tmp_path: Path, text: str) -> str:
@@ -79,3 +86,81 @@ def test_a_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> 
 def test_a_bad_environment_value_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="crawl.concurrency"):
         load(None, env={"NEWSWATCH_CRAWL_CONCURRENCY": "many", "NEWSWATCH_CONFIG": ""})
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        ("[email]\nsmtp_port = 99999\n", {}, "email.smtp_port: must be at most 65535"),
+        ("[schedule]\ntimezone = \"Mars/Olympus\"\n", {},
+         "schedule.timezone: unknown time zone 'Mars/Olympus'"),
+        ("[schedule]\ncron = \"61 * * * *\"\n", {}, "schedule.cron: '61 * * * *' is not a valid cron"),
+        ("[sites.x]\nstart_urls = [\"http://127.0.0.1:99999/tin\"]\n", {},
+         "sites.x.start_urls: not a valid URL: 'http://127.0.0.1:99999/tin'"),
+        ("[sites.x]\nstart_urls = [\"https://a.vn/\"]\nremoval_after = 0\n", {},
+         "sites.x.removal_after: must be at least 1"),
+        ("[crawl]\nconcurrency = 2\n", {"NEWSWATCH_CRAWL_OBEY_ROBOTS": "perhaps"},
+         "crawl.obey_robots: cannot use 'perhaps' from $NEWSWATCH_CRAWL_OBEY_ROBOTS "
+         "(expected true or false)"),
+        ("[telemetry]\non = true\n", {}, "telemetry: unknown table"),
+    ],
+)
+def test_every_value_is_checked_when_the_config_loads(
+    tmp_path: Path, text: str, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load(_write(tmp_path, text), env=env)
+
+
+def test_an_environment_override_is_typed_by_the_key_not_by_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[crawl]\ntimeout = 10\ndownload_delay = 0\n")
+    config = load(path, env={"NEWSWATCH_CRAWL_TIMEOUT": "2.5", "NEWSWATCH_CRAWL_DOWNLOAD_DELAY": "0.5"})
+    assert config.crawl.timeout == 2.5 and config.crawl.download_delay == 0.5
+    assert isinstance(load(path, env={}).crawl.timeout, float)
+
+
+def test_selectors_can_be_overridden_from_the_environment(tmp_path: Path) -> None:
+    env = {"NEWSWATCH_CONFIG": "/dev/null", "NEWSWATCH_SITES_CONGTHUONG_SELECTORS_TITLE": "h1.x"}
+    config = load(None, env=env)
+    assert config.sites["congthuong"].selectors.title == "h1.x"
+    assert config.sites["congthuong"].selectors.body, "the other built-in selectors stay"
+
+
+def test_config_init_prints_every_key_and_reads_back_as_the_defaults(tmp_path: Path) -> None:
+    text = render_init()
+    for table, keys in [*TABLES.items(), ("sites.congthuong", SITE_KEYS)]:
+        for key in keys:
+            assert re.search(rf"^# {key.name} = ", text, re.M), f"{table}.{key.name} missing from config init"
+    assert tomllib.loads(text)  # valid TOML
+    from_template = load(_write(tmp_path, text), env={})
+    defaults = load(None, env={"NEWSWATCH_CONFIG": "/dev/null"})
+    assert from_template.crawl == defaults.crawl and from_template.email == defaults.email
+    assert from_template.sites == defaults.sites
+
+
+def test_config_show_names_where_each_value_came_from_and_masks_secrets(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[crawl]\nconcurrency = 8\n")
+    env = {"NEWSWATCH_CRAWL_TIMEOUT": "2.5", "NEWSWATCH_SMTP_PASSWORD": "s3cret"}
+    config = load(path, env=env)
+    shown = show_json(config)
+    assert shown["crawl"]["concurrency"] == {"value": 8, "source": f"file {path}",
+                                             "env": "NEWSWATCH_CRAWL_CONCURRENCY"}
+    assert shown["crawl"]["timeout"]["source"] == "environment $NEWSWATCH_CRAWL_TIMEOUT"
+    assert shown["crawl"]["retries"]["source"] == "default"
+    assert shown["sites.congthuong"]["start_urls"]["source"] == "built-in profile"
+    assert shown["email"]["password"]["value"] == "********"
+    text = render_show(config)
+    assert "s3cret" not in text and "s3cret" not in json.dumps(shown)
+    again = load(_write(tmp_path, text), env={})  # the output is a config file of its own
+    assert again.crawl == config.crawl and again.sites == config.sites
+
+
+@pytest.mark.e2e
+def test_config_commands_from_the_command_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
+    run = [sys.executable, "-m", "monitor.cli"]
+    init = subprocess.run([*run, "config", "init"], capture_output=True, text=True, env=env, check=True)
+    (tmp_path / "newswatch.toml").write_text(init.stdout, encoding="utf-8")
+    shown = subprocess.run([*run, "config", "show", "--json", "--config", str(tmp_path / "newswatch.toml")],
+                           capture_output=True, text=True, env=env, check=True)
+    assert json.loads(shown.stdout)["database"]["url"]["value"] == "sqlite:///newswatch.db"
