@@ -19,9 +19,9 @@ from crawler.extract import check_selectors, extract_article, extract_listing
 from crawler.profile import Selectors
 from crawler.records import Article, ExtractionError
 from crawler.urls import canonical_url
-from tests.replica import ReplicaServer, build_site, expected
-from tests.replica.content import SEED_HEADLINES
-from tests.replica.profiles import PORTAL_SELECTORS
+from replica import ReplicaServer, build_site, expected
+from replica.content import SEED_HEADLINES
+from replica.profiles import PORTAL_SELECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"

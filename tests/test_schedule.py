@@ -15,8 +15,8 @@ from monitor.config import ConfigError, load
 from monitor.cron import cron_trigger
 from monitor.locks import site_lock
 from monitor.schedule import Service
+from replica import ReplicaServer, build_site
 from tests.harness import NEWSWATCH, Newswatch, newswatch_for
-from tests.replica import ReplicaServer, build_site
 
 pytestmark = pytest.mark.e2e
 

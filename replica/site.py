@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from tests.replica import content
-from tests.replica.dates import DATE_STYLES, VN_TZ, header_clock
-from tests.replica.layout import LAYOUTS
+from replica import content
+from replica.dates import DATE_STYLES, VN_TZ, header_clock
+from replica.layout import LAYOUTS
 
 START_CLOCK = datetime(2024, 11, 25, 5, 5, tzinfo=VN_TZ)
 REMOVAL_MODES = ("404", "410", "redirect")
@@ -39,6 +39,8 @@ class ReplicaArticle:
     nfd: bool = False
     theme: str = "congthuong"
     tags: list[str] = field(default_factory=list)
+    # the site holding it: lets expected(article) find the related block
+    _site: weakref.ref[ReplicaSite] | None = field(default=None, repr=False, compare=False)
 
     @property
     def url_path(self) -> str:
@@ -79,7 +81,7 @@ class _Fault:
     remaining: int | None  # None: for ever
 
 
-_FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle))
+_FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle) if not f.name.startswith("_"))
 
 
 class ReplicaSite:
@@ -371,7 +373,7 @@ class ReplicaSite:
         return f"{slug}-{n}"
 
     def _insert(self, article: ReplicaArticle) -> None:
-        article._site = weakref.ref(self)  # lets expected(article) find the related block
+        article._site = weakref.ref(self)
         self.articles[article.id] = article
         self.views.setdefault(article.id, self._rng.randint(100, 5000))
         if self.theme == "portal":
@@ -420,7 +422,7 @@ def build_site(n_articles: int = 30, *, theme: str = "congthuong", seed: int = 1
 def expected(article: ReplicaArticle, site: ReplicaSite | None = None) -> dict[str, Any]:
     """What a correct extractor yields for `article` now (NFC text, published to the minute)."""
     if site is None:
-        owner = getattr(article, "_site", None)
+        owner = article._site
         site = owner() if owner is not None else None
         if site is None:
             raise ValueError("article belongs to no live ReplicaSite; pass site=")

@@ -7,13 +7,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
-from tests.replica import render
-from tests.replica.site import ReplicaArticle, ReplicaSite
+from replica import render
+from replica.site import ReplicaArticle, ReplicaSite
 
 HTML = "text/html; charset=utf-8"
+# request headers: http.server's Message (case-insensitive .get) or a plain mapping in tests
+Headers = Mapping[str, str] | Message
 
 
 @dataclass
@@ -35,7 +38,7 @@ def last_modified(article: ReplicaArticle) -> datetime:
     return (article.modified or article.published).astimezone(UTC).replace(microsecond=0)
 
 
-def respond(site: ReplicaSite, method: str, target: str, headers: Mapping[str, str],
+def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
             base_url: str) -> Reply:
     """The reply to one request; `headers` is looked up case-insensitively with .get()."""
     with site.lock:
@@ -79,7 +82,7 @@ def _listing(site: ReplicaSite, query: str, target: str) -> Reply:
     return Reply(200, [("Content-Type", HTML)], html.encode())
 
 
-def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> bool:
+def _not_modified(headers: Headers, etag: str, modified: datetime) -> bool:
     """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
     if_none_match = headers.get("If-None-Match")
     if if_none_match is not None:
@@ -98,7 +101,7 @@ def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> 
 
 
 def _article(site: ReplicaSite, article: ReplicaArticle, method: str,
-             headers: Mapping[str, str], target: str) -> Reply:
+             headers: Headers, target: str) -> Reply:
     validators: list[tuple[str, str]] = []
     if site.conditional:
         etag, modified = content_etag(article), last_modified(article)

@@ -1,12 +1,12 @@
 """A replica of the ministry's news sites on loopback: realistic pages, mutable between crawls."""
 
-from tests.replica.content import slugify
-from tests.replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
-from tests.replica.profiles import congthuong_profile_toml, portal_profile_toml
-from tests.replica.render import portal_metadata_time
-from tests.replica.routes import content_etag
-from tests.replica.server import ReplicaError, ReplicaServer
-from tests.replica.site import (
+from replica.content import slugify
+from replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
+from replica.profiles import congthuong_profile_toml, portal_profile_toml
+from replica.render import portal_metadata_time
+from replica.routes import content_etag
+from replica.server import ReplicaError, ReplicaServer
+from replica.site import (
     LoggedRequest,
     ReplicaArticle,
     ReplicaSite,

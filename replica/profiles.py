@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from pathlib import Path
 from typing import Any
 
-from tests.replica.layout import LAYOUTS
-
-DEFAULTS_TOML = Path(__file__).resolve().parents[2] / "monitor" / "defaults.toml"
+from replica.layout import LAYOUTS
 
 PORTAL_SELECTORS = {
     "article_links": "ul.list-news a.news-title",
@@ -60,9 +56,10 @@ def portal_profile_toml(base_url: str, name: str = "portal", **settings: Any) ->
 
 
 def congthuong_profile_toml(base_url: str, name: str = "congthuong", **settings: Any) -> str:
-    """The built-in congthuong profile (read from monitor/defaults.toml) aimed at a replica."""
-    with DEFAULTS_TOML.open("rb") as handle:
-        builtin = tomllib.load(handle)["sites"]["congthuong"]
+    """The built-in congthuong profile aimed at a replica."""
+    from monitor.config import builtin_sites
+
+    builtin = dict(builtin_sites()["congthuong"])
     selectors = builtin.pop("selectors")
     builtin["start_urls"] = [base_url + LAYOUTS["congthuong"].section_path]
     builtin["allowed_domains"] = ["127.0.0.1"]

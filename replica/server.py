@@ -7,8 +7,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from tests.replica.routes import Reply, respond
-from tests.replica.site import ReplicaArticle, ReplicaSite
+from replica.routes import Reply, respond
+from replica.site import ReplicaArticle, ReplicaSite
 
 
 class ReplicaError(RuntimeError):

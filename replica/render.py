@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-from tests.replica.content import slugify
-from tests.replica.dates import date_line, iso_colon, iso_no_colon
-from tests.replica.layout import Layout
-from tests.replica.site import ReplicaArticle
+from replica.content import slugify
+from replica.dates import date_line, iso_colon, iso_no_colon
+from replica.layout import Layout
+from replica.site import ReplicaArticle
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /admin/\n"
 TRACKING_QUERY = "utm_source=home"
