@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
 
+    demo = _command(sub, "demo", help="the whole loop offline: a bundled news site, two crawls, what changed")
+    demo.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    demo.set_defaults(func=commands.demo)
+
     config = _command(sub, "config", help="the configuration: effective values, or a commented template")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     show_config = _command(config_sub, "show", help="effective values and where each came from")
@@ -125,7 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.addFilter(_quiet_frameworks)
     logging.basicConfig(level=level, handlers=[handler])
     try:
-        return args.func(args)
+        status: int = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is handled below
+        return status
     except ConfigError as exc:
         print(f"newswatch: config error: {exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
 from monitor.locks import CrawlLocked
-from monitor.present import LOCAL, dumps, local_iso
+from monitor.present import LOCAL, dumps, local_iso, text_time
 from monitor.recorder import Tally
 from storage.db import StorageError
 from storage.migrate import upgrade
@@ -133,7 +133,7 @@ def history(args: argparse.Namespace) -> int:
     store = _store(config)
     identity = _identity(store, config, args.url)
     versions = store.history(identity)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "version": v.version,
             "first_seen": local_iso(v.first_seen),
@@ -151,7 +151,7 @@ def history(args: argparse.Namespace) -> int:
     if not rows:
         print(f"{args.url}: known from listings, no version stored yet")
     for row in rows:
-        print(f"v{row['version']}  {row['first_seen']} … {row['last_seen']}  "
+        print(f"v{row['version']}  {text_time(row['first_seen'])} … {text_time(row['last_seen'])}  "
               f"(seen {row['times_seen']}×)  {row['title']}")
     return 0
 
@@ -198,7 +198,8 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps(data))
         return 0
-    print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {data['published_at']})\n")
+    published = text_time(data["published_at"])
+    print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {published})\n")
     if data["lead"]:
         print(data["lead"] + "\n")
     print(data["body"])
@@ -206,6 +207,16 @@ def show(args: argparse.Namespace) -> int:
         print(f"\n— {data['author']}")
     for item in data["related"]:
         print(f"  • {item['title']}  {item['url']}")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from monitor.demo import DemoError, run_demo
+
+    try:
+        run_demo(args.keep, say=lambda line: print(line, flush=True))
+    except DemoError as exc:
+        raise CommandError(f"demo: {exc}") from exc
     return 0
 
 
@@ -259,7 +270,8 @@ def changes(args: argparse.Namespace) -> int:
     for item in data:
         fields = f" ({', '.join(item['fields'])})" if item["fields"] else ""
         baseline = " [baseline]" if item["baseline"] else ""
-        print(f"{item['detected_at']}  {item['kind']:<7}{fields}{baseline}  {item['title'] or ''}\n"
+        when = text_time(item["detected_at"])
+        print(f"{when}  {item['kind']:<8}{fields}{baseline}  {item['title'] or ''}\n"
               f"    {item['url']}")
     if not data:
         print("no changes recorded")
@@ -285,8 +297,8 @@ def diff(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps({"url": new.url, "from": old.number, "to": new.number, "fields": diff_json(diffs)}))
         return 0
-    print(f"{new.title}\n{new.url}\nversion {old.number} ({local_iso(old.first_seen)}) → "
-          f"version {new.number} ({local_iso(new.first_seen)})\n")
+    print(f"{new.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
+          f"version {new.number} ({text_time(new.first_seen)})\n")
     print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
     return 0
 
@@ -304,7 +316,7 @@ def alerts(args: argparse.Namespace) -> int:
         if report.waiting:
             return 1
     rows = store.list_alerts(args.limit)
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "id": a.id,
             "recipient": a.recipient,
@@ -323,7 +335,8 @@ def alerts(args: argparse.Namespace) -> int:
         print(dumps(data))
         return 0
     for a in data:
-        when = f"sent {a['sent_at']}" if a["state"] == "sent" else f"next try {a['next_attempt_at']}"
+        when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
+                else f"next try {text_time(a['next_attempt_at'])}")
         error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
         print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
               f"{a['attempts']} attempts, {when}{error}")
@@ -343,7 +356,7 @@ def schedule(args: argparse.Namespace) -> int:
             _deliver(config, store, _utc_now())
 
     def report(result: Any) -> None:
-        print(f"crawl {result.number} finished at {local_iso(result.finished_at)} "
+        print(f"crawl {result.number} finished at {text_time(result.finished_at)} "
               f"with exit status {result.exit_status}", flush=True)
 
     service = Service(config, crawl_command(args.config, args.site or []), retry_alerts=retry_alerts,

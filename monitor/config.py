@@ -47,6 +47,7 @@ class EmailSettings:
     recipients: tuple[str, ...]
     alert_on: tuple[str, ...]
     timeout: float
+    save_to: str
     password: str = field(default="", repr=False)
 
 

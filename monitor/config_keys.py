@@ -135,6 +135,8 @@ TABLES: dict[str, tuple[Key, ...]] = {
             check=_kinds),
         Key("timeout", float, 30.0, "seconds before the SMTP server is given up for this attempt",
             minimum=0.1),
+        Key("save_to", str, "",
+            "a folder: write each digest there as a .eml file instead of sending it; empty: send by SMTP"),
     ),
 }
 

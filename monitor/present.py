@@ -21,5 +21,11 @@ def local_iso(value: datetime | str | None) -> str | None:
     return value.astimezone(LOCAL).isoformat()
 
 
+def text_time(value: datetime | str | None) -> str:
+    """A time for people reading a terminal: +07:00, to the second (JSON keeps the full precision)."""
+    shown = local_iso(value)
+    return datetime.fromisoformat(shown).isoformat(timespec="seconds") if shown else "—"
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
