@@ -61,7 +61,8 @@ def test_version_and_options_after_the_subcommand(tmp_path: Path) -> None:
     version = _run("--version", cwd=tmp_path)
     assert version.returncode == 0 and re.fullmatch(r"newswatch \S+\n", version.stdout)
     bad = str(tmp_path / "missing.toml")
-    placements = (("--config", bad, "changes"), ("changes", "--config", bad), ("-v", "changes", "--config", bad))
+    placements = (("--config", bad, "changes"), ("changes", "--config", bad),
+                  ("-v", "changes", "--config", bad))
     for args in placements:
         result = _run(*args, cwd=tmp_path)
         assert result.returncode == 2 and "missing.toml: cannot read config file" in result.stderr, args
