@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(func=commands.changes)
 
+    search = _command(sub, "search", help="find articles by the words of their latest version")
+    search.add_argument("query", metavar="QUERY",
+                        help='words that must all appear; "quoted words" as a phrase')
+    search.add_argument("--site", metavar="NAME")
+    search.add_argument("--since", metavar="ISO", help="published since (first seen, without a date)")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=commands.search)
+
     diff = _command(sub, "diff", help="what changed between two versions of an article")
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="default: the one before")
@@ -86,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
     schedule.add_argument("--cycles", type=int, metavar="N", help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
+
+    serve = _command(sub, "serve", help="the read-only web view: changes, diffs, search, Atom feeds")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; others need $NEWSWATCH_WEB_TOKEN)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=commands.serve)
 
     db = _command(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

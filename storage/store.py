@@ -269,6 +269,11 @@ class Store:
             )
             return {identity: title for identity, title in rows}
 
+    def site_names(self) -> list[str]:
+        """Every site anything was stored for, by name."""
+        with self._transaction() as session:
+            return list(session.scalars(select(Site.name).order_by(Site.name)))
+
     def revisit_candidates(
         self, site: str, *, since: datetime, limit: int, rotation: int
     ) -> list[PageRef]:

@@ -1,0 +1,41 @@
+"""`newswatch serve`: check the safety settings, bring the schema up to date, run uvicorn."""
+
+from __future__ import annotations
+
+import socket
+
+import uvicorn
+from starlette.applications import Starlette
+
+from monitor.config import Config
+from monitor.web.app import create_app
+from monitor.web.auth import check_settings
+from storage.migrate import upgrade
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def app_for(config: Config, *, token: str | None = None) -> Starlette:
+    """The web application over the configured database, with the configured sites' id patterns."""
+    patterns = [site.article_id_pattern for site in config.sites.values()]
+    return create_app(config.database_url, article_id_patterns=patterns, token=token)
+
+
+def serve(
+    config: Config,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    token: str | None = None,
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve the web view until interrupted. Raises TokenError before binding anything when `host`
+    is reachable from other machines without a token, StorageError when the database is unusable.
+    `sock`, already bound and listening, is served instead of binding `host`:`port`."""
+    check_settings(host, token)
+    upgrade(config.database_url)  # migrations may write; the pages never do
+    app = app_for(config, token=token)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           proxy_headers=False, server_header=False))
+    server.run(sockets=[sock] if sock is not None else None)
