@@ -276,22 +276,19 @@ def diff(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     from monitor.web.auth import TokenError
-    from monitor.web.server import serve as serve_web
+    from monitor.web.server import web_server
 
     config = _config(args)
     token = os.environ.get(WEB_TOKEN_ENV) or None
-    where = f"http://{args.host}:{args.port}/"
     try:
-        from monitor.web.auth import check_settings
-
-        check_settings(args.host, token)
-        print(f"newswatch serve: {where} ({'token required' if token else 'this machine only'}); "
-              "Ctrl-C stops", flush=True)
-        serve_web(config, args.host, args.port, token=token)
+        server = web_server(config, args.host, args.port, token=token)
     except TokenError as exc:
         raise CommandError(f"serve: {exc}", 2) from exc
     except StorageError as exc:
         raise CommandError(f"database unusable: {exc}") from exc
+    access = "token required" if token else "this machine only"
+    print(f"newswatch serve: http://{args.host}:{args.port}/ ({access}); Ctrl-C stops", flush=True)
+    server.run()
     return 0
 
 

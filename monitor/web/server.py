@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import uvicorn
 from starlette.applications import Starlette
 
@@ -22,20 +20,20 @@ def app_for(config: Config, *, token: str | None = None) -> Starlette:
     return create_app(config.database_url, article_id_patterns=patterns, token=token)
 
 
-def serve(
-    config: Config,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    *,
-    token: str | None = None,
-    sock: socket.socket | None = None,
-) -> None:
-    """Serve the web view until interrupted. Raises TokenError before binding anything when `host`
-    is reachable from other machines without a token, StorageError when the database is unusable.
-    `sock`, already bound and listening, is served instead of binding `host`:`port`."""
+def web_server(
+    config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the web view, not yet started. Raises TokenError when `host` is
+    reachable from other machines without a token, StorageError when the database is unusable."""
     check_settings(host, token)
     upgrade(config.database_url)  # migrations may write; the pages never do
     app = app_for(config, token=token)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           proxy_headers=False, server_header=False))
-    server.run(sockets=[sock] if sock is not None else None)
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                         proxy_headers=False, server_header=False))
+
+
+def serve(
+    config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | None = None
+) -> None:
+    """Serve the web view on `host`:`port` until interrupted (Ctrl-C, SIGTERM)."""
+    web_server(config, host, port, token=token).run()
