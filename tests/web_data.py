@@ -90,12 +90,18 @@ def _crawl(store: Store, clock: _Clock, at: datetime, site: str, snaps: list[Sna
     store.finish_run(run, "completed", requests=len(snaps) + len(missing), pages=len(snaps), failures=0)
 
 
-def build_newsroom(database_url: str, *, extra: Callable[[Store], None] | None = None) -> Newsroom:
+def build_newsroom(
+    database_url: str,
+    *,
+    extra: Callable[[Store], None] | None = None,
+    image_base: str = "https://images.example",
+) -> Newsroom:
+    """`image_base` is where the stored articles' images live (a loopback server in browser tests)."""
     clock = _Clock()
     related_before = [{"url": url(7), "title": "Tin cũ"}]
     related_after = [{"url": url(8), "title": "Tin mới hơn"}]
     edited_body = "Bộ Công Thương đẩy mạnh khuyến công.\n\nGiá điện bán lẻ tăng 3% từ tháng Ba."
-    photo = [{"url": "https://images.example/anh-1.jpg", "caption": "Nhà máy điện"}]
+    photo = [{"url": f"{image_base}/anh-1.jpg", "caption": "Nhà máy điện"}]
     with Store(database_url, clock=clock) as store:
         _crawl(store, clock, T0, SITE, [
             snapshot(1, "Bộ Công Thương họp báo về giá điện", edited_body, at=T0,
@@ -116,7 +122,7 @@ def build_newsroom(database_url: str, *, extra: Callable[[Store], None] | None =
                      related=related_after),
             snapshot(5, HOSTILE_TITLE, "Nội dung <b>không</b> an toàn.", at=later,
                      body_html='<p onclick="window.pwned = 3">Nội dung</p><script>window.pwned = 4</script>'
-                               '<img src="https://images.example/x.png" onerror="window.pwned = 5">'),
+                               f'<img src="{image_base}/x.png" onerror="window.pwned = 5">'),
         ], missing=[url(3)])
         if extra is not None:
             extra(store)
