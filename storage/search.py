@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Float, Integer, Select, cast, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Page, Site, Version
 from storage.records import SearchHit
@@ -24,6 +24,8 @@ from storage.records import SearchHit
 SEARCH_TABLE = "article_search"
 # Words beyond this many in one query add nothing a person means; they only slow the search.
 MAX_QUERY_WORDS = 16
+# At most this many matches are scored; see search().
+RANKED_AT_MOST = 2000
 # FTS5 column weights for bm25 (title, lead, body, version_id): a word in the headline counts most.
 _BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.0)
 
@@ -86,17 +88,33 @@ def search(
     if not terms:
         return []
     dialect = session.get_bind().dialect.name
-    query = _postgres(terms) if dialect == "postgresql" else _sqlite(terms)
+    index, match, score = _postgres(terms) if dialect == "postgresql" else _sqlite(terms)
+    # Rank inside the index first and fetch the texts of one page of hits only: joining every
+    # match to its version before sorting would read the body of thousands of articles.
+    # Only the page id from the index: on SQLite any other column reads the whole stored row.
+    page_id = index.c.rowid if index is _fts else index.c.page_id
+    ranked = select(page_id.label("page_id")).where(match)
+    if site is not None or since is not None:
+        ranked = ranked.join(Page, Page.id == page_id)
     if site is not None:
-        query = query.where(Site.name == site)
+        ranked = ranked.join(Site, Site.id == Page.site_id).where(Site.name == site)
     if since is not None:
-        query = query.where(func.coalesce(Version.published_at, Page.first_seen) >= since)
-    rows = session.execute(query.limit(limit).offset(offset))
-    return [SearchHit(*row) for row in rows]
+        ranked = ranked.join(Version, _latest_of(Page.id)).where(
+            func.coalesce(Version.published_at, Page.first_seen) >= since
+        )
+    # Scoring costs about as much per match as the rest of the search in all: a query that matches
+    # most of the archive ranks its RANKED_AT_MOST most recently discovered matches (page ids
+    # grow as articles are found), which keeps answers fast and favours current news.
+    cutoff = session.scalar(ranked.order_by(page_id.desc()).offset(RANKED_AT_MOST - 1).limit(1))
+    if cutoff is not None:
+        ranked = ranked.where(page_id >= cutoff)
+    ranked = ranked.add_columns(score.label("score"))
+    best = ranked.order_by(score.desc(), page_id.desc()).limit(limit).offset(offset).subquery()
+    return [SearchHit(*row) for row in session.execute(_hits(best))]
 
 
-def _hits(index: Any, score: Any) -> Select[Any]:
-    """Columns in SearchHit field order: each index row with its version, page and site."""
+def _hits(best: Any) -> Select[Any]:
+    """Columns in SearchHit field order: each ranked hit with its latest version, page and site."""
     columns: Select[Any] = select(
         Page.identity,
         Page.url,
@@ -108,35 +126,37 @@ def _hits(index: Any, score: Any) -> Select[Any]:
         Version.published_at,
         Version.first_seen,
         Page.removed_at.is_not(None),
-        cast(score, Float),
+        cast(best.c.score, Float),
     )  # type: ignore[assignment]  # more columns than select()'s typed overloads
     return (
-        columns.select_from(index)
-        .join(Version, Version.id == index.c.version_id)
-        .join(Page, Page.id == Version.page_id)
+        columns.select_from(best)
+        .join(Page, Page.id == best.c.page_id)
+        .join(Version, _latest_of(best.c.page_id))
         .join(Site, Site.id == Page.site_id)
+        .order_by(best.c.score.desc(), best.c.page_id.desc())
     )
 
 
-def _sqlite(terms: list[tuple[str, ...]]) -> Select[Any]:
+def _latest_of(page_id: Any) -> Any:
+    """Join condition: the version is the page's latest (one probe of the (page, number) index)."""
+    other = aliased(Version)
+    newest = select(func.max(other.number)).where(other.page_id == page_id).scalar_subquery()
+    return (Version.page_id == page_id) & (Version.number == newest)
+
+
+def _sqlite(terms: list[tuple[str, ...]]) -> tuple[Any, Any, Any]:
+    """The FTS5 table, its MATCH condition and the score (higher is better)."""
     # Every term quoted: words are letters and digits only, so nothing the user types can become
     # FTS5 syntax; a quoted run of words is a phrase.
     match = " AND ".join('"' + " ".join(term) + '"' for term in terms)
     bm25 = func.bm25(literal_column(SEARCH_TABLE), *_BM25_WEIGHTS)
-    return (
-        _hits(_fts, -bm25)  # bm25: lower is better
-        .where(literal_column(SEARCH_TABLE).op("MATCH")(match))
-        .order_by(bm25, Version.id.desc())
-    )
+    return _fts, literal_column(SEARCH_TABLE).op("MATCH")(match), -bm25  # bm25: lower is better
 
 
-def _postgres(terms: list[tuple[str, ...]]) -> Select[Any]:
+def _postgres(terms: list[tuple[str, ...]]) -> tuple[Any, Any, Any]:
+    """The tsvector table, its @@ condition and the score (higher is better)."""
     # Words are letters and digits only, so joining them with tsquery operators is safe.
     expression = " & ".join("(" + " <-> ".join(term) + ")" for term in terms)
     tsquery = func.to_tsquery(cast("simple", REGCONFIG), func.newswatch_fold(expression))
     rank = func.ts_rank(_pg.c.document, tsquery)  # weights A 1.0, B 0.4, C 0.2
-    return (
-        _hits(_pg, rank)
-        .where(_pg.c.document.op("@@")(tsquery))
-        .order_by(rank.desc(), Version.id.desc())
-    )
+    return _pg, _pg.c.document.op("@@")(tsquery), rank
