@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(func=commands.changes)
 
+    search = _command(sub, "search", help="find articles by the words of their latest version")
+    search.add_argument("query", metavar="QUERY",
+                        help='words that must all appear; "quoted words" as a phrase')
+    search.add_argument("--site", metavar="NAME")
+    search.add_argument("--since", metavar="ISO", help="published since (first seen, without a date)")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=commands.search)
+
     diff = _command(sub, "diff", help="what changed between two versions of an article")
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="default: the one before")
@@ -89,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = _command(sub, "demo", help="the whole loop offline: a bundled news site, two crawls, what changed")
     demo.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    demo.add_argument("--serve", action="store_true", help="then show the demo's history in the web view")
+    demo.add_argument("--port", type=int, default=8080, help="port of the web view (default 8080)")
     demo.set_defaults(func=commands.demo)
 
     config = _command(sub, "config", help="the configuration: effective values, or a commented template")
@@ -98,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     show_config.set_defaults(func=commands.config_show)
     init = _command(config_sub, "init", help="print a complete, commented newswatch.toml")
     init.set_defaults(func=commands.config_init)
+
+    serve = _command(sub, "serve", help="the read-only web view: changes, diffs, search, Atom feeds")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; others need $NEWSWATCH_WEB_TOKEN)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=commands.serve)
 
     db = _command(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

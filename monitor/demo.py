@@ -94,10 +94,17 @@ def _digest(outbox: Path) -> tuple[Path, str] | None:
     return mails[-1], str(message["Subject"])
 
 
-def run_demo(keep: str | None, say: Say = print) -> Path | None:
-    """Run the demo; the folder it kept (None when it was temporary and is gone)."""
+def run_demo(
+    keep: str | None, say: Say = print, then: Callable[[Path], None] | None = None
+) -> Path | None:
+    """Run the demo, then `then(config file)` while its folder still exists (the web view).
+
+    Returns the folder it kept (None when it was temporary and is gone).
+    """
     with _folder(keep) as folder:
         _run_in(folder, say)
+        if then is not None:
+            then(folder / "newswatch.toml")
         if keep:
             say(f"\nEverything is in {folder}: try `newswatch --config {folder / 'newswatch.toml'} "
                 "changes` or `… history URL`.")

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from storage.events import event_rows
-from storage.models import Alert, AlertEvent, Event, Version
+from storage.events import event_rows, with_versions
+from storage.models import Alert, AlertEvent, Event
 from storage.records import AlertEventRow, AlertRow
 
 # well below SQLite's bound-parameter limit
@@ -80,17 +80,9 @@ def count(session: Session) -> int:
 
 
 def events_of(session: Session, alert_id: int) -> list[AlertEventRow]:
-    current = aliased(Version)
-    previous = aliased(Version)
     query = (
-        event_rows()
-        .add_columns(Event.version_id, current.number, previous.id, previous.number)
+        with_versions(event_rows())
         .join(AlertEvent, AlertEvent.event_id == Event.id)
-        .outerjoin(current, current.id == Event.version_id)
-        .outerjoin(
-            previous,
-            (previous.page_id == Event.page_id) & (previous.number == current.number - 1),
-        )
         .where(AlertEvent.alert_id == alert_id)
         .order_by(Event.detected_at, Event.id)
     )

@@ -16,9 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from storage import alert_queue
+from storage import alert_queue, runs
+from storage import search as article_search
 from storage.db import StorageError, for_writing, is_unusable, make_engine
-from storage.events import event_of_run, event_rows, note_event
+from storage.events import event_of_run, event_rows, note_event, with_versions
 from storage.fields import ARTICLE_FIELDS, column_values, fields_of, normalise_fields
 from storage.migrate import upgrade
 from storage.models import Blob, CrawlRun, Event, Page, Site, Version
@@ -31,6 +32,7 @@ from storage.records import (
     RecordKind,
     RecordOutcome,
     RunSummary,
+    SearchHit,
     Snapshot,
     VersionDetail,
     VersionSummary,
@@ -267,6 +269,11 @@ class Store:
             )
             return {identity: title for identity, title in rows}
 
+    def site_names(self) -> list[str]:
+        """Every site anything was stored for, by name."""
+        with self._transaction() as session:
+            return list(session.scalars(select(Site.name).order_by(Site.name)))
+
     def revisit_candidates(
         self, site: str, *, since: datetime, limit: int, rotation: int
     ) -> list[PageRef]:
@@ -353,17 +360,52 @@ class Store:
         kind: str | None = None,
         site: str | None = None,
         limit: int = 1000,
+        offset: int = 0,
     ) -> list[ChangeRow]:
         """Events newest first, optionally only those detected since `since`, of one kind or site."""
-        query = event_rows().order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)
-        if since is not None:
-            query = query.where(Event.detected_at >= since)
-        if kind is not None:
-            query = query.where(Event.kind == kind)
-        if site is not None:
-            query = query.where(Site.name == site)
+        query = _filtered_events(event_rows(), since, kind, site).limit(limit).offset(offset)
         with self._transaction() as session:
             return [ChangeRow(*row) for row in session.execute(query)]
+
+    def changes_with_versions(
+        self,
+        *,
+        since: datetime | None = None,
+        kind: str | None = None,
+        site: str | None = None,
+        baseline: bool | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[AlertEventRow]:
+        """As `changes`, each event with its version and the one before (to link or show a diff);
+        `baseline` False leaves out baseline events, True keeps only them."""
+        query = _filtered_events(with_versions(event_rows()), since, kind, site)
+        if baseline is not None:
+            query = query.where(Event.baseline.is_(baseline))
+        with self._transaction() as session:
+            return [AlertEventRow(*row) for row in session.execute(query.limit(limit).offset(offset))]
+
+    def recent_runs(self, per_site: int = 10) -> list[RunSummary]:
+        """Each site's last `per_site` runs, sites by name, newest run first."""
+        with self._transaction() as session:
+            return runs.recent(session, per_site)
+
+    def search(
+        self,
+        query: str,
+        *,
+        site: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Articles whose latest version matches every word of `query` (accents and case ignored,
+        "quoted words" as a phrase), best first; `since` keeps those published since then."""
+        terms = article_search.query_terms(query)
+        with self._transaction() as session:
+            return article_search.search(
+                session, terms, site=site, since=since, limit=limit, offset=offset
+            )
 
     # ---- alerts -----------------------------------------------------------------------------
 
@@ -419,6 +461,18 @@ class Store:
 
 
 # ---- helpers: each works inside the caller's transaction ------------------------------------
+
+
+def _filtered_events(query: Any, since: datetime | None, kind: str | None, site: str | None) -> Any:
+    """`query` over events, newest first, narrowed by detection time, kind and site."""
+    query = query.order_by(Event.detected_at.desc(), Event.id.desc())
+    if since is not None:
+        query = query.where(Event.detected_at >= since)
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if site is not None:
+        query = query.where(Site.name == site)
+    return query
 
 
 def _count(session: Session, column: Any) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
+import urllib.request
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -86,3 +89,28 @@ def _assert_quiet_into_a_closed_pipe(args: list[str]) -> None:
     errors = process.stderr.read()
     assert process.wait(timeout=60) != 0
     assert errors == "", args
+
+
+@pytest.mark.e2e
+def test_the_demo_then_its_web_view(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([*NEWSWATCH, "demo", "--serve", "--port", str(port)], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+    assert process.stdout is not None
+    try:
+        folder = None
+        for line in process.stdout:
+            folder = folder or re.search(r"working in (\S+)", line)
+            if line.startswith("newswatch serve:"):
+                break
+        else:
+            pytest.fail("the demo ended without serving its web view")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/changes?kind=edited", timeout=30) as reply:
+            page = reply.read().decode("utf-8")
+        assert "(cập nhật)" in page, "the retitled article is on the timeline"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert folder is not None and not Path(folder.group(1)).exists(), "the temporary folder is gone"

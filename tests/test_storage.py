@@ -20,6 +20,7 @@ from storage import Snapshot, StorageError, Store
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Base
+from storage.search import include_name
 
 SITE = "moit"
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -100,7 +101,8 @@ def test_migrations_build_the_schema_from_an_empty_database(database_url: str) -
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             names = set(inspect(connection).get_table_names())
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_name": include_name}
+            context = MigrationContext.configure(connection, opts=opts)
             drift = compare_metadata(context, Base.metadata)
         assert {"alembic_version", "pages", "versions", "blobs", "events", "alerts"} <= names
         assert drift == []  # the hand-written migration matches the models
