@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -368,16 +368,17 @@ class Store:
     # ---- alerts -----------------------------------------------------------------------------
 
     def queue_alerts(
-        self, recipients: list[str], kinds: list[str], *, message_domain: str
+        self, audiences: Mapping[str, Sequence[str]], *, message_domain: str
     ) -> list[int]:
         """Turn every not-yet-queued event into pending alerts (one per recipient); ids created.
 
-        Every such event is marked queued, from any run, including runs that crashed; baseline
-        events and kinds not in `kinds` are consumed without an alert.
+        `audiences` maps each recipient (mail address or channel name) to the event kinds it is
+        told of. Every such event is marked queued, from any run, including runs that crashed;
+        baseline events and kinds no recipient wants are consumed without an alert.
         """
         with self._transaction(write=True) as session:
             return alert_queue.queue(
-                session, recipients, kinds, message_domain=message_domain, now=self._clock()
+                session, audiences, message_domain=message_domain, now=self._clock()
             )
 
     def due_alerts(self, now: datetime) -> list[AlertRow]:
