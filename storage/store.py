@@ -166,9 +166,13 @@ class Store:
             return RecordOutcome(kind, version.number, event_kind, changed)
 
     def record_listed(
-        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool
+        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool,
+        published_at: datetime | None = None,
     ) -> str | None:
-        """A headline seen in a listing or related block: "new", "edited" (headline) or None."""
+        """A headline seen in a listing or related block: "new", "edited" (headline) or None.
+
+        `published_at` is the listing's own date for the article, if it gives one: a `new`
+        event shows it until the article itself is fetched."""
         title = _plain(title)
         with self._transaction(write=True) as session:
             _run(session, run_id)
@@ -177,9 +181,11 @@ class Store:
             if page is None:
                 page = _lock_page(session, site, identity, url, now)
                 page.listed_title = title
-                note_event(
+                event = note_event(
                     session, run_id, page, "new", [], baseline=baseline, detected_at=now, title=title
                 )
+                if event.published_at is None:
+                    event.published_at = published_at
                 return "new"
             previous = page.listed_title
             if previous is None or _same_text(previous, title):
@@ -266,6 +272,14 @@ class Store:
                 select(Page.identity, Page.listed_title).join(Site).where(Site.name == site)
             )
             return {identity: title for identity, title in rows}
+
+    def last_checked(self, site: str) -> dict[str, datetime | None]:
+        """identity → when the page was last fetched, for every page of the site."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(Page.identity, Page.last_checked).join(Site).where(Site.name == site)
+            )
+            return {identity: checked for identity, checked in rows}
 
     def revisit_candidates(
         self, site: str, *, since: datetime, limit: int, rotation: int

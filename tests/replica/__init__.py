@@ -2,7 +2,7 @@
 
 from tests.replica.content import slugify
 from tests.replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
-from tests.replica.profiles import congthuong_profile_toml, portal_profile_toml
+from tests.replica.profiles import congthuong_profile_toml, moit_listing, portal_profile_toml
 from tests.replica.render import portal_metadata_time
 from tests.replica.routes import content_etag
 from tests.replica.server import ReplicaError, ReplicaServer
@@ -28,6 +28,7 @@ __all__ = [
     "date_line",
     "expected",
     "header_clock",
+    "moit_listing",
     "portal_metadata_time",
     "portal_profile_toml",
     "slugify",
