@@ -100,7 +100,8 @@ class ChannelSender:
 
         sender = apprise.Apprise()
         body_format = apprise.NotifyFormat.MARKDOWN if message.markdown else apprise.NotifyFormat.TEXT
-        with scrubbed_logs(self._secrets), apprise.LogCapture(level=logging.WARNING) as captured:
+        capture = apprise.LogCapture(level=logging.WARNING, fmt="%(message)s")
+        with scrubbed_logs(self._secrets), capture as captured:
             sender.add(self._url)
             ok = sender.notify(body=message.body, title=message.title, body_format=body_format)
         if not ok:
