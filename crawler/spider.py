@@ -185,6 +185,7 @@ _FAILURE_REASONS = {
     "ResponseDataLossError": "truncated response",
     "ResponseFailed": "truncated or broken response",
     "ConnectionLost": "connection lost",
+    "HostClosed": "{host} asked for a longer pause than max_retry_wait (Retry-After); left for this run",
 }
 
 
@@ -192,7 +193,8 @@ def describe_failure(failure: Failure) -> str:
     """One short human reason for a failed request (no traceback)."""
     value = failure.value
     if isinstance(value, HttpError):
-        return f"HTTP {value.response.status}"
+        retry_after = _header(value.response, b"Retry-After")
+        return f"HTTP {value.response.status}" + (f" (Retry-After {retry_after})" if retry_after else "")
     host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
     for cls in type(value).__mro__:
         if cls.__name__ in _FAILURE_REASONS:
