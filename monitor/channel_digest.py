@@ -63,15 +63,20 @@ def render_for_channel(
     *,
     markdown: bool,
     body_limit: int,
-    title_limit: int = 0,
+    title_limit: int = 250,
     more_url: str = "",
 ) -> Rendered:
     """The digest within `body_limit` characters (0: no limit): whole items, newest kinds first, as
-    many as fit, then one line saying how many more there are and where to read them."""
+    many as fit, then one line saying how many more there are and where to read them.
+
+    `title_limit` 0 means the service has no title field: Apprise then puts the title at the top
+    of the body, so it counts against the body's limit."""
     items = ordered(items)
     title = subject(items, site_names)
     if title_limit:
         title = _short(title, title_limit)
+    elif body_limit:
+        body_limit = max(body_limit - len(title) - 2, 0)
     blocks: list[tuple[str, str]] = []  # (section heading, item text)
     for item in items:
         count = sum(1 for other in items if other.kind == item.kind)

@@ -76,6 +76,14 @@ def test_a_digest_too_long_for_the_channel_is_shortened_with_a_link_to_the_rest(
     assert message.body.count("• ") == message.shown
 
 
+def test_on_a_service_without_titles_the_title_counts_against_the_body() -> None:
+    items = [_item(n) for n in range(40)]
+
+    message = render_for_channel(items, ["congthuong"], markdown=True, body_limit=1000, title_limit=0)
+
+    assert len(message.title) + 2 + len(message.body) <= 1000
+
+
 # ---- secrets ------------------------------------------------------------------------------------
 
 
