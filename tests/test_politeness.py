@@ -77,20 +77,25 @@ def test_a_429_with_retry_after_is_retried_after_the_pause(tmp_path: Path, datab
 
 
 @pytest.mark.e2e
-def test_a_retry_after_beyond_max_retry_wait_is_a_failure_not_a_wait(
+def test_a_retry_after_beyond_max_retry_wait_leaves_the_host_for_the_run(
     tmp_path: Path, database_url: str
 ) -> None:
     with ReplicaServer(build_site(3, page_size=5, seed=6)) as replica:
         site = replica.site
-        article = site.listing()[0]
-        site.fail(article.url_path, 503, retry_after="3600")
         nw = newswatch_for(tmp_path, database_url, replica,
                            sites_toml=congthuong_profile_toml(replica.base_url, related_depth=0))
+        nw.ok("crawl")
+        site.fail(site.section_path, 503, retry_after="3600")
+        site.request_log.clear()
+        nw.env["NEWSWATCH_CRAWL_CONCURRENCY"] = "1"  # the known articles' revisits queue behind
 
-        result = nw.ok("crawl")
+        result = nw.run("crawl")
 
-        assert f"{replica.url(article)}: HTTP 503 (Retry-After 3600)" in result.stdout
-        assert site.hits(article.url_path) == 1, "not retried: the host said an hour"
+        assert result.returncode == 1
+        assert f"{replica.url(site.section_path)}: HTTP 503 (Retry-After 3600)" in result.stdout
+        assert result.stdout.count("asked for a longer pause than max_retry_wait") == 3
+        assert site.hits(site.section_path) == 1, "not retried: the host said an hour"
+        assert [path for _, path, _ in site.request_log if path.endswith(".html")] == []
 
 
 @pytest.mark.e2e
