@@ -10,6 +10,7 @@ from urllib.parse import quote
 import apprise
 
 from monitor.channel_digest import Rendered
+from monitor.mailer import DeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,6 @@ class ChannelSender:
         return int(getattr(self._plugin, "title_maxlen", 0) or 0)
 
     def send(self, message: Rendered) -> None:
-        from monitor.mailer import DeliveryError
-
         sender = apprise.Apprise()
         body_format = apprise.NotifyFormat.MARKDOWN if message.markdown else apprise.NotifyFormat.TEXT
         capture = apprise.LogCapture(level=logging.WARNING, fmt="%(message)s")

@@ -159,7 +159,10 @@ URLSET = """<?xml version="1.0" encoding="UTF-8"?>
 <url><loc>https://moit.gov.vn/tin-tuc/a.html</loc><lastmod>2024-11-25</lastmod>
 <news:news><news:publication_date>2024-11-24T08:00:00+07:00</news:publication_date>
 <news:title>Bộ Công Thương họp</news:title></news:news></url>
-<url><loc>https://moit.gov.vn/tin-tuc/b.html</loc></url>
+<url><loc>https://moit.gov.vn/tin-tuc/b.html</loc>
+<image:image xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<image:loc>https://moit.gov.vn/anh.jpg</image:loc><image:title>Quang cảnh hội nghị</image:title>
+</image:image></url>
 <url><lastmod>2024-11-25</lastmod></url>
 </urlset>""".encode()
 

@@ -94,13 +94,19 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
 def _fields(element: etree._Element) -> dict[str, str]:
-    """Child texts by local name, one level into extensions (<news:news><news:title>)."""
+    """<loc> and <lastmod> of the entry itself, and the Google News <news:title> and
+    <news:publication_date> (never an image's <image:title>, which is a caption)."""
     fields: dict[str, str] = {}
-    for child in element.iter():
-        name = _local(child.tag)
-        if child is not element and name and child.text and child.text.strip():
-            fields.setdefault(name, " ".join(child.text.split()))
+    for child in element:
+        if _local(child.tag) in ("loc", "lastmod") and child.text and child.text.strip():
+            fields.setdefault(_local(child.tag), child.text.strip())
+    for child in element.iter(f"{{{NEWS_NS}}}title", f"{{{NEWS_NS}}}publication_date"):
+        if child.text and child.text.strip():
+            fields.setdefault(_local(child.tag), " ".join(child.text.split()))
     return fields
 
 
