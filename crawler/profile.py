@@ -5,7 +5,10 @@ The defaults and the meaning of each field are defined once, in monitor/config_k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
+
+ListingKind = Literal["html", "json", "rss", "sitemap"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,23 @@ class Selectors:
 
 
 @dataclass(frozen=True)
+class ListingSource:
+    """Where a site lists its articles. `html`: the start URLs' pages and their next-page links;
+    `json`: an API answering pages of items; `rss`: an RSS 2.0 or Atom feed; `sitemap`: a sitemap
+    or sitemap index. The `form`, `items`, `link`, `title` and `published` fields serve `json`."""
+
+    kind: ListingKind = "html"
+    url: str = ""  # `{page}` stands for the page number, counted from 1
+    method: Literal["GET", "POST"] = "GET"
+    form: tuple[tuple[str, str], ...] = ()
+    items: str = ""  # dotted path to a list, or to an object whose values are the items
+    link: str = ""
+    title: str = ""
+    published: str = ""
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     name: str
     start_urls: tuple[str, ...]
@@ -41,6 +61,7 @@ class SiteProfile:
     revisit_limit: int
     revisit_rotation: int
     removal_after: int
+    listing: ListingSource = field(default_factory=ListingSource)
 
 
 @dataclass(frozen=True)
@@ -52,3 +73,5 @@ class CrawlSettings:
     autothrottle: bool
     timeout: float
     retries: int
+    # a Retry-After longer than this leaves the host alone for the rest of the run
+    max_retry_wait: float = 120.0

@@ -77,6 +77,7 @@ class ListedItem:
     identity: str
     url: str
     title: str
+    published_at: datetime | None = None  # the listing's date for it, when it gives one
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,10 @@ def crawl(args: argparse.Namespace) -> int:
 
 def _alert(config: config_mod.Config, store: Store) -> None:
     """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
-    from monitor.alerts import queue_run_alerts
+    from monitor.alerts import has_audience, queue_run_alerts
 
-    queued = queue_run_alerts(store, config.email)
-    if not config.email.recipients:
+    queued = queue_run_alerts(store, config.email, config.notify)
+    if not has_audience(config):
         return
     # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
     report = _deliver(config, store, ALL_WAITING)
@@ -113,10 +113,11 @@ def _alert(config: config_mod.Config, store: Store) -> None:
 
 def _deliver(config: config_mod.Config, store: Store, due_by: datetime) -> DeliveryReport:
     """Send the alerts due by `due_by` (mail modules load only for the commands that send)."""
-    from monitor.alerts import deliver_due
+    from monitor.alerts import channel_set, deliver_due
     from monitor.mailer import Mailer
 
-    return deliver_due(store, Mailer(config.email), now=due_by, clock=_utc_now)
+    return deliver_due(store, Mailer(config.email), now=due_by, clock=_utc_now,
+                       channels=channel_set(config))
 
 
 def _print_result(result: SiteResult) -> None:
@@ -338,8 +339,10 @@ def alerts(args: argparse.Namespace) -> int:
     config = _config(args)
     store = _store(config)
     if args.retry:
-        if not config.email.recipients:
-            raise CommandError("no [email] recipients configured; nothing to send", 2)
+        from monitor.alerts import has_audience
+
+        if not has_audience(config):
+            raise CommandError("no [email] recipients nor [notify] urls configured; nothing to send", 2)
         report = _deliver(config, store, ALL_WAITING)
         print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
         for error in report.errors:
@@ -383,7 +386,9 @@ def schedule(args: argparse.Namespace) -> int:
     store = _store(config)
 
     def retry_alerts() -> None:
-        if config.email.recipients:
+        from monitor.alerts import has_audience
+
+        if has_audience(config):
             _deliver(config, store, _utc_now())
 
     def report(result: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.profile import CrawlSettings, Selectors, SiteProfile
-from monitor.config_keys import SECRETS, TABLES, Key, table_keys
+from crawler.profile import CrawlSettings, ListingSource, Selectors, SiteProfile
+from monitor.config_keys import SECRETS, SITE_TABLES, TABLES, Key, table_keys
 
 ENV_PREFIX = "NEWSWATCH_"
 DEFAULT = "default"
@@ -51,6 +52,25 @@ class EmailSettings:
     password: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True)
+class Channel:
+    """One Apprise channel. `name` is its URL with every secret masked: the alert queue, the logs
+    and `newswatch alerts` know the channel by it. `url` (secrets expanded) is only ever handed to
+    Apprise."""
+
+    name: str
+    template: str  # as configured, ${VAR} unexpanded
+    url: str = field(repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    channels: tuple[Channel, ...] = ()
+    alert_on: tuple[str, ...] = ("new", "edited")
+    more_url: str = ""
+
+
 # table path ("crawl", "sites.NAME", "sites.NAME.selectors") → key → (value, where it came from)
 Layers = dict[str, dict[str, tuple[Any, str]]]
 
@@ -62,6 +82,7 @@ class Config:
     schedule: ScheduleSettings
     email: EmailSettings
     sites: dict[str, SiteProfile]
+    notify: NotifySettings = field(default_factory=NotifySettings)
     source: str = "built-in defaults"
     layers: Layers = field(default_factory=dict, repr=False, compare=False)
 
@@ -120,8 +141,8 @@ def _overlay(layers: Layers, path: str, values: Any, origin: str) -> None:
         if f"{path}.{name}" in SECRETS:
             raise ConfigError(f"{path}.{name}: secrets are read only from the environment "
                               f"(${SECRETS[f'{path}.{name}']})")
-        if path.startswith("sites.") and path.count(".") == 1 and name == "selectors":
-            _overlay(layers, f"{path}.selectors", value, origin)
+        if path.startswith("sites.") and path.count(".") == 1 and name in SITE_TABLES:
+            _overlay(layers, f"{path}.{name}", value, origin)
         elif name not in known:
             raise ConfigError(f"{path}.{name}: unknown key")
         else:
@@ -130,7 +151,7 @@ def _overlay(layers: Layers, path: str, values: Any, origin: str) -> None:
 
 def _site_layers(layers: Layers, name: str, builtin: Any, user: Any, origin: str) -> None:
     """A site of a built-in name refines the built-in profile key by key."""
-    for path in (f"sites.{name}", f"sites.{name}.selectors"):
+    for path in (f"sites.{name}", *(f"sites.{name}.{table}" for table in SITE_TABLES)):
         layers[path] = {key.name: (key.default, DEFAULT) for key in table_keys(path)}
     if builtin is not None:
         _overlay(layers, f"sites.{name}", builtin, BUILT_IN)
@@ -182,8 +203,11 @@ def _from_env(where: str, name: str, raw: str, key: Key) -> Any:
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        if key.kind is dict:
+            return json.loads(text)
     except ValueError as exc:
-        expected = {int: "an integer", float: "a number", bool: "true or false"}.get(key.kind, "a list")
+        expected = {int: "an integer", float: "a number", bool: "true or false",
+                    dict: "a JSON object"}.get(key.kind, "a list")
         raise ConfigError(f"{where}: cannot use {raw!r} from ${name} (expected {expected})") from exc
     return raw
 
@@ -208,10 +232,13 @@ def _valid(path: str, key: Key, value: Any) -> Any:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif key.kind is list:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif key.kind is dict:
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
     else:
         ok = isinstance(value, str)
     if not ok:
-        expected = "a list of strings" if key.kind is list else key.kind.__name__
+        names: dict[type, str] = {list: "a list of strings", dict: "a table of strings"}
+        expected = names.get(key.kind, key.kind.__name__)
         raise ConfigError(f"{where}: expected {expected}, got {value!r}")
     if key.kind in (int, float):
         if key.minimum is not None and value < key.minimum:
@@ -241,7 +268,58 @@ def _site(layers: Layers, name: str) -> SiteProfile:
         layers[f"sites.{name}"]["allowed_domains"] = (hosts, "default (the start URLs' hosts)")
     tuples = {k: tuple(v) for k, v in values.items() if isinstance(v, list)}
     selectors = Selectors(**_values(layers, f"sites.{name}.selectors"))
-    return SiteProfile(name=name, selectors=selectors, **{**values, **tuples})
+    return SiteProfile(name=name, selectors=selectors, listing=_listing(layers, name),
+                       **{**values, **tuples})
+
+
+# What each listing kind cannot do without.
+_LISTING_NEEDS = {"json": ("url", "items", "link"), "rss": ("url",), "sitemap": ("url",)}
+
+
+def _listing(layers: Layers, site: str) -> ListingSource:
+    path = f"sites.{site}.listing"
+    values = _values(layers, path)
+    for key in _LISTING_NEEDS.get(values["kind"], ()):
+        if not values[key]:
+            raise ConfigError(f"{path}.{key}: needed for a {values['kind']} listing")
+    if values["form"] and values["method"] != "POST":
+        raise ConfigError(f"{path}.form: a form is only sent with method = \"POST\"")
+    return ListingSource(**{**values, "form": tuple(values["form"].items())})
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand(template: str, env: Mapping[str, str], where: str) -> tuple[str, tuple[str, ...]]:
+    """`template` with each ${VAR} replaced from the environment, and the values put in (secrets)."""
+    secrets: list[str] = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not env.get(name):
+            raise ConfigError(f"{where}: ${{{name}}} is not set in the environment")
+        secrets.append(env[name])
+        return env[name]
+
+    return _VARIABLE.sub(value, template), tuple(secrets)
+
+
+def _notify(layers: Layers, env: Mapping[str, str]) -> NotifySettings:
+    values = _values(layers, "notify")
+    channels: list[Channel] = []
+    if values["urls"]:
+        from monitor.channels import ChannelError, channel_name  # Apprise loads only when configured
+
+        for template in values["urls"]:
+            url, secrets = expand(template, env, "notify.urls")
+            try:
+                name = channel_name(url, secrets)
+            except ChannelError as exc:
+                raise ConfigError(f"notify.urls: {exc}") from exc
+            if any(name == other.name for other in channels):
+                raise ConfigError(f"notify.urls: two channels are the same once masked: {name}")
+            channels.append(Channel(name, template, url, secrets))
+    return NotifySettings(tuple(channels), tuple(values["alert_on"]), values["more_url"])
 
 
 def build(layers: Layers, env: Mapping[str, str], source: str) -> Config:
@@ -252,6 +330,7 @@ def build(layers: Layers, env: Mapping[str, str], source: str) -> Config:
         schedule=ScheduleSettings(**_values(layers, "schedule")),
         email=email_settings(**_values(layers, "email"), password=env.get(SECRETS["email.password"], "")),
         sites={name: _site(layers, name) for name in site_names},
+        notify=_notify(layers, env),
         source=source,
         layers=layers,
     )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cssselect import GenericTranslator, SelectorError
 
-from crawler.profile import Selectors
+from crawler.profile import ListingKind, Selectors
 from storage.records import EventKind
 
 # A check returns what is wrong with a value, or None when it is fine.
@@ -26,7 +26,7 @@ Check = Callable[[Any], str | None]
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: type  # str, int, float, bool or list (of strings)
+    kind: type  # str, int, float, bool, list (of strings) or dict (of strings to strings)
     default: Any
     doc: str
     minimum: float | None = 0
@@ -94,6 +94,28 @@ def _cron(expression: str) -> str | None:
 
 
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+LISTING_KINDS: tuple[str, ...] = get_args(ListingKind)
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: str) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}, got {value!r}"
+
+    return check
+
+
+def _optional_url(url: str) -> str | None:
+    return http_url_problem(url) if url else None
+
+
+def _page_url(url: str) -> str | None:
+    """A listing URL; `{page}` stands for the page number, so it is checked with one in its place."""
+    return _optional_url(url.replace("{page}", "1"))
+
+
+def _apprise_urls(urls: list[str]) -> str | None:
+    bad = next((u for u in urls if "://" not in u), None)
+    return f"not an Apprise URL (scheme://…): {bad!r}" if bad is not None else None
 
 
 def _kinds(kinds: list[str]) -> str | None:
@@ -115,7 +137,9 @@ TABLES: dict[str, tuple[Key, ...]] = {
         Key("obey_robots", bool, True, "follow each site's robots.txt"),
         Key("autothrottle", bool, True, "slow down when a site answers slowly (Scrapy's AutoThrottle)"),
         Key("timeout", float, 30.0, "seconds before one request is given up", minimum=0.1),
-        Key("retries", int, 2, "retries of a request that timed out or answered 5xx"),
+        Key("retries", int, 2, "retries of a request that timed out or answered 5xx or 429"),
+        Key("max_retry_wait", float, 120.0,
+            "longest Retry-After (seconds) honoured on 429/503; a longer one leaves the host for this run"),
     ),
     "schedule": (
         Key("cron", str, "*/30 * * * *",
@@ -138,6 +162,16 @@ TABLES: dict[str, tuple[Key, ...]] = {
         Key("save_to", str, "",
             "a folder: write each digest there as a .eml file instead of sending it; empty: send by SMTP"),
     ),
+    "notify": (
+        Key("urls", list, [],
+            "Apprise URLs of chat and webhook channels (tgram://, slack://, json:// …); "
+            "secrets as ${VAR}, from the environment", check=_apprise_urls),
+        Key("alert_on", list, ["new", "edited"], "which events go to the channels: new, edited, removed",
+            check=_kinds),
+        Key("more_url", str, "",
+            "link for what a shortened message leaves out (default: the site's first start URL)",
+            check=_optional_url),
+    ),
 }
 
 SITE_KEYS: tuple[Key, ...] = (
@@ -153,6 +187,23 @@ SITE_KEYS: tuple[Key, ...] = (
     Key("revisit_limit", int, 500, "… at most this many per run …"),
     Key("revisit_rotation", int, 20, "… plus this many older ones, least recently checked first"),
     Key("removal_after", int, 2, "consecutive 404/410/redirect-to-front checks before 'removed'", minimum=1),
+)
+
+LISTING_KEYS: tuple[Key, ...] = (
+    Key("kind", str, "html",
+        "html: start_urls and next_page; json: an API; rss: an RSS or Atom feed; sitemap: a sitemap (index)",
+        check=_one_of(*LISTING_KINDS)),
+    Key("url", str, "", "the API, feed or sitemap URL ({page}: the page number, from 1)", check=_page_url),
+    Key("method", str, "GET", "json: GET ({page} in the url) or POST (the form below)",
+        check=_one_of("GET", "POST")),
+    Key("form", dict, {}, "json, POST: the form fields; values may hold {page}"),
+    Key("items", str, "", "json: dotted path to the items (a list, or an object whose values are items)"),
+    Key("link", str, "", "json: the item's key holding the article URL"),
+    Key("title", str, "", "json: the item's key holding the headline"),
+    Key("published", str, "",
+        "json: the item's key holding the publication time (epoch seconds, ISO 8601 or a date line)"),
+    Key("base_url", str, "", "json: what relative links are resolved against (default: the url)",
+        check=_optional_url),
 )
 
 _SELECTOR_DOCS = {
@@ -176,9 +227,13 @@ SELECTOR_KEYS: tuple[Key, ...] = tuple(
 SECRETS: dict[str, str] = {"email.password": "NEWSWATCH_SMTP_PASSWORD"}
 
 
+# The tables inside each [sites.NAME]: name → its keys.
+SITE_TABLES: dict[str, tuple[Key, ...]] = {"selectors": SELECTOR_KEYS, "listing": LISTING_KEYS}
+
+
 def table_keys(path: str) -> tuple[Key, ...]:
-    """The keys of a table path: "crawl", "sites.NAME" or "sites.NAME.selectors"."""
+    """The keys of a table path: "crawl", "sites.NAME", "sites.NAME.selectors" or "sites.NAME.listing"."""
     parts = path.split(".")
     if parts[0] == "sites":
-        return SELECTOR_KEYS if len(parts) == 3 else SITE_KEYS
+        return SITE_TABLES[parts[2]] if len(parts) == 3 else SITE_KEYS
     return TABLES[path]

@@ -6,10 +6,11 @@ Both outputs are valid TOML that `newswatch` itself reads back, so either can st
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from monitor.config import Config, builtin_sites, env_name
-from monitor.config_keys import SECRETS, TABLES, Key, table_keys
+from monitor.config_keys import SECRETS, SITE_TABLES, TABLES, Key, table_keys
 
 MASK = "********"
 
@@ -21,11 +22,19 @@ def toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     text = str(value)
     # A literal string keeps regexes and selectors readable ('-(\d+)\.html$').
     if "'" not in text and "\n" not in text and all(c >= " " or c == "\t" for c in text):
         return f"'{text}'"
     return json.dumps(text, ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def _init_table(path: str, keys: tuple[Key, ...], values: dict[str, Any]) -> list[str]:
@@ -57,8 +66,9 @@ def render_init() -> str:
     ]
     for name, site in builtin_sites().items():
         out += [*_init_table(f"sites.{name}", table_keys("sites.x"), site), ""]
-        out += [*_init_table(f"sites.{name}.selectors", table_keys("sites.x.selectors"),
-                             site.get("selectors", {})), ""]
+        for table in SITE_TABLES:
+            out += [*_init_table(f"sites.{name}.{table}", table_keys(f"sites.x.{table}"),
+                                 site.get(table, {})), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -72,13 +82,22 @@ def _secrets(config: Config) -> dict[str, dict[str, tuple[str, str]]]:
     return found
 
 
+def _shown(config: Config, path: str, key: str, value: Any) -> Any:
+    """A channel URL written without ${VAR} may hold a secret itself: it is shown masked."""
+    if (path, key) != ("notify", "urls"):
+        return value
+    names = {channel.template: channel.name for channel in config.notify.channels}
+    return [url if "${" in url else names.get(url, MASK) for url in value]
+
+
 def render_show(config: Config) -> str:
     """The effective configuration as TOML, each value with where it came from."""
     secrets = _secrets(config)
     out = [f"# effective configuration (config file: {config.source})", ""]
     for path, table in config.layers.items():
         out.append(f"[{path}]")
-        lines = [(f"{key} = {toml_value(value)}", origin) for key, (value, origin) in table.items()]
+        lines = [(f"{key} = {toml_value(_shown(config, path, key, value))}", origin)
+                 for key, (value, origin) in table.items()]
         width = min(max((len(line) for line, _ in lines), default=0), 70)
         out += [f"{line:<{width}}  # {origin}" for line, origin in lines]
         # commented out: a file holding a secret is refused
@@ -91,7 +110,8 @@ def render_show(config: Config) -> str:
 def show_json(config: Config) -> dict[str, Any]:
     """{table: {key: {"value", "source", "env"}}}: what `render_show` prints, as data."""
     shown: dict[str, Any] = {
-        path: {key: {"value": value, "source": origin, "env": env_name(path, key)}
+        path: {key: {"value": _shown(config, path, key, value), "source": origin,
+                     "env": env_name(path, key)}
                for key, (value, origin) in table.items()}
         for path, table in config.layers.items()
     }

@@ -2,7 +2,7 @@
 
 from replica.content import slugify
 from replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
-from replica.profiles import congthuong_profile_toml, portal_profile_toml
+from replica.profiles import congthuong_profile_toml, moit_listing, portal_profile_toml
 from replica.render import portal_metadata_time
 from replica.routes import content_etag
 from replica.server import ReplicaError, ReplicaServer
@@ -28,6 +28,7 @@ __all__ = [
     "date_line",
     "expected",
     "header_clock",
+    "moit_listing",
     "portal_metadata_time",
     "portal_profile_toml",
     "slugify",

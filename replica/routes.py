@@ -11,7 +11,7 @@ from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
-from replica import render
+from replica import feeds, render
 from replica.site import ReplicaArticle, ReplicaSite
 
 HTML = "text/html; charset=utf-8"
@@ -39,7 +39,7 @@ def last_modified(article: ReplicaArticle) -> datetime:
 
 
 def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
-            base_url: str) -> Reply:
+            base_url: str, body: bytes = b"") -> Reply:
     """The reply to one request; `headers` is looked up case-insensitively with .get()."""
     with site.lock:
         site.log(method, target, headers)
@@ -48,12 +48,18 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
         article, removal = site.find(match.group(1)) if match else (None, None)
         injected = site.take_fault(target, article.id if article else None)
         if injected is not None:
-            return error_reply(injected)
+            reply = error_reply(injected.status)
+            if injected.retry_after is not None:
+                reply.headers.append(("Retry-After", injected.retry_after))
+            return reply
         if parts.path == "/robots.txt":
             return Reply(200, [("Content-Type", "text/plain; charset=utf-8")],
                          render.ROBOTS_TXT.encode())
         if parts.path == site.section_path:
             return _listing(site, parts.query, target)
+        listing = _machine_listing(site, method, parts.path, body, base_url)
+        if listing is not None:
+            return listing
         if article is None:
             return error_reply(404)
         if removal == "redirect":
@@ -62,6 +68,31 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
         if removal is not None:
             return error_reply(int(removal))
         return _article(site, article, method, headers, target)
+
+
+def _machine_listing(site: ReplicaSite, method: str, path: str, body: bytes,
+                     base_url: str) -> Reply | None:
+    """The JSON API, the RSS feed and the sitemaps; None for any other path."""
+    articles = site.listing()
+    if path == feeds.API_PATH:
+        if method != "POST":
+            return error_reply(405)
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        site.forms.append(form)
+        page, per_page = int(form.get("pageNo") or 1), int(form.get("itemsPerPage") or 10)
+        return Reply(200, [("Content-Type", "application/json; charset=utf-8")],
+                     feeds.api_page(articles, page, per_page))
+    if path == feeds.rss_path(site.section_path):
+        return Reply(200, [("Content-Type", "application/rss+xml; charset=utf-8")],
+                     feeds.rss_feed(articles[:site.page_size], base_url, site.layout.section_name))
+    xml = [("Content-Type", "application/xml; charset=utf-8")]
+    if path == feeds.SITEMAP_INDEX_PATH:
+        return Reply(200, xml, feeds.sitemap_index(articles, base_url))
+    if path.startswith(feeds.SITEMAP_MONTH_PREFIX) and path.endswith(".xml"):
+        month = path.removeprefix(feeds.SITEMAP_MONTH_PREFIX).removesuffix(".xml")
+        chunk = feeds.months(articles).get(month)
+        return Reply(200, xml, feeds.sitemap_month(chunk, base_url)) if chunk else error_reply(404)
+    return None
 
 
 def error_reply(status: int) -> Reply:

@@ -6,6 +6,7 @@ import heapq
 import random
 import re
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -76,9 +77,10 @@ class LoggedRequest(NamedTuple):
 
 
 @dataclass
-class _Fault:
+class Fault:
     status: int
     remaining: int | None  # None: for ever
+    retry_after: str | None = None  # the Retry-After header sent with it
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle) if not f.name.startswith("_"))
@@ -104,10 +106,16 @@ class ReplicaSite:
         self.removed: dict[int, tuple[ReplicaArticle, str]] = {}
         self.views: dict[int, int] = {}
         self.request_log: list[LoggedRequest] = []
+        # (time.monotonic() on arrival, method, target): when each request reached the server
+        self.timeline: list[tuple[float, str, str]] = []
+        self.forms: list[dict[str, str]] = []  # the form of each POST to the JSON API
+        self.latency = 0.0  # seconds each answer takes: a slow server
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.RLock()
         self.holds: dict[str, Hold] = {}
         self._rng = random.Random(seed)
-        self._faults: dict[tuple[str, Any], _Fault] = {}
+        self._faults: dict[tuple[str, Any], Fault] = {}
         self._truncations: dict[int, int] = {}
         self._slugs: dict[str, int] = {}  # portal identity, removed articles included
 
@@ -248,11 +256,13 @@ class ReplicaSite:
             self.articles[article_id] = article
             return article
 
-    def fail(self, path_or_id: str | int, status: int = 500, times: int | None = None) -> None:
-        """Answer `status` for a path (exact, or any query when the path has none) or an article id."""
+    def fail(self, path_or_id: str | int, status: int = 500, times: int | None = None,
+             retry_after: str | None = None) -> None:
+        """Answer `status` for a path (exact, or any query when the path has none) or an article id,
+        with a Retry-After header when given."""
         key = ("id", path_or_id) if isinstance(path_or_id, int) else ("path", path_or_id)
         with self.lock:
-            self._faults[key] = _Fault(status, times)
+            self._faults[key] = Fault(status, times, retry_after)
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -281,9 +291,10 @@ class ReplicaSite:
         picked = {name: headers[name] for name in LOGGED_HEADERS if headers.get(name) is not None}
         with self.lock:
             self.request_log.append(LoggedRequest(method, target, picked))
+            self.timeline.append((time.monotonic(), method, target))
 
-    def take_fault(self, target: str, article_id: int | None) -> int | None:
-        """Status injected for this request, if any; counts the use down."""
+    def take_fault(self, target: str, article_id: int | None) -> Fault | None:
+        """The fault injected for this request, if any; counts the use down."""
         keys = [("path", target), ("path", target.split("?")[0]), ("id", article_id)]
         with self.lock:
             for key in keys:
@@ -294,7 +305,7 @@ class ReplicaSite:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         del self._faults[key]
-                return fault.status
+                return fault
             return None
 
     def take_truncation(self, article_id: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,13 +25,15 @@ def message_id(alert_id: int, recipient: str, domain: str) -> str:
 
 def queue(
     session: Session,
-    recipients: Sequence[str],
-    kinds: Sequence[str],
+    audiences: Mapping[str, Sequence[str]],
     *,
     message_domain: str,
     now: datetime,
 ) -> list[int]:
-    """Mark every unqueued event queued; link the alertable ones to a new alert per recipient."""
+    """Mark every unqueued event queued; link the alertable ones to a new alert per recipient.
+
+    `audiences` maps each recipient (a mail address or a channel's name) to the event kinds it
+    is told of."""
     rows = session.execute(
         select(Event.id, Event.run_id, Event.kind, Event.baseline)
         .where(Event.alert_queued.is_(False))
@@ -40,15 +42,15 @@ def queue(
     ).all()
     for ids in _chunks([row.id for row in rows]):
         session.execute(update(Event).where(Event.id.in_(ids)).values(alert_queued=True))
-    alertable = [row for row in rows if not row.baseline and row.kind in kinds]
-    if not alertable:
-        return []
-    run_id = max(row.run_id for row in alertable)
     alert_ids = []
-    for recipient in dict.fromkeys(r.strip() for r in recipients if r.strip()):
+    for recipient, kinds in audiences.items():
+        recipient = recipient.strip()
+        alertable = [row for row in rows if not row.baseline and row.kind in kinds]
+        if not recipient or not alertable:
+            continue
         alert = Alert(
             recipient=recipient,
-            run_id=run_id,
+            run_id=max(row.run_id for row in alertable),
             state="pending",
             attempts=0,
             created_at=now,

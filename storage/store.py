@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -168,9 +168,13 @@ class Store:
             return RecordOutcome(kind, version.number, event_kind, changed)
 
     def record_listed(
-        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool
+        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool,
+        published_at: datetime | None = None,
     ) -> str | None:
-        """A headline seen in a listing or related block: "new", "edited" (headline) or None."""
+        """A headline seen in a listing or related block: "new", "edited" (headline) or None.
+
+        `published_at` is the listing's own date for the article, if it gives one: a `new`
+        event shows it until the article itself is fetched."""
         title = _plain(title)
         with self._transaction(write=True) as session:
             _run(session, run_id)
@@ -179,9 +183,11 @@ class Store:
             if page is None:
                 page = _lock_page(session, site, identity, url, now)
                 page.listed_title = title
-                note_event(
+                event = note_event(
                     session, run_id, page, "new", [], baseline=baseline, detected_at=now, title=title
                 )
+                if event.published_at is None:
+                    event.published_at = published_at
                 return "new"
             previous = page.listed_title
             if previous is None or _same_text(previous, title):
@@ -273,6 +279,14 @@ class Store:
         """Every site anything was stored for, by name."""
         with self._transaction() as session:
             return list(session.scalars(select(Site.name).order_by(Site.name)))
+
+    def last_checked(self, site: str) -> dict[str, datetime | None]:
+        """identity → when the page was last fetched, for every page of the site."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(Page.identity, Page.last_checked).join(Site).where(Site.name == site)
+            )
+            return {identity: checked for identity, checked in rows}
 
     def revisit_candidates(
         self, site: str, *, since: datetime, limit: int, rotation: int
@@ -410,16 +424,17 @@ class Store:
     # ---- alerts -----------------------------------------------------------------------------
 
     def queue_alerts(
-        self, recipients: list[str], kinds: list[str], *, message_domain: str
+        self, audiences: Mapping[str, Sequence[str]], *, message_domain: str
     ) -> list[int]:
         """Turn every not-yet-queued event into pending alerts (one per recipient); ids created.
 
-        Every such event is marked queued, from any run, including runs that crashed; baseline
-        events and kinds not in `kinds` are consumed without an alert.
+        `audiences` maps each recipient (mail address or channel name) to the event kinds it is
+        told of. Every such event is marked queued, from any run, including runs that crashed;
+        baseline events and kinds no recipient wants are consumed without an alert.
         """
         with self._transaction(write=True) as session:
             return alert_queue.queue(
-                session, recipients, kinds, message_domain=message_domain, now=self._clock()
+                session, audiences, message_domain=message_domain, now=self._clock()
             )
 
     def due_alerts(self, now: datetime) -> list[AlertRow]:

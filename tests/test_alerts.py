@@ -174,7 +174,7 @@ def test_without_recipients_events_are_consumed_not_saved_up(server: SmtpServer,
 def test_digest_items_carry_the_edit_excerpt(store: Store) -> None:
     crawl(store, snapshot(1, "Bộ Công Thương họp với doanh nghiệp"), baseline=True)
     crawl(store, snapshot(1, "Bộ Công Thương làm việc với doanh nghiệp"))
-    [alert_id] = store.queue_alerts([READER], ["edited"], message_domain="example.org")
+    [alert_id] = store.queue_alerts({READER: ["edited"]}, message_domain="example.org")
 
     [item] = digest_items(store, alert_id)
 

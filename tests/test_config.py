@@ -164,3 +164,68 @@ def test_config_commands_from_the_command_line(tmp_path: Path) -> None:
     shown = subprocess.run([*run, "config", "show", "--json", "--config", str(tmp_path / "newswatch.toml")],
                            capture_output=True, text=True, env=env, check=True)
     assert json.loads(shown.stdout)["database"]["url"]["value"] == "sqlite:///newswatch.db"
+
+
+# ---- listing sources and channels --------------------------------------------------------------
+
+
+def test_the_built_in_moit_profile_lists_through_the_portal_s_json_endpoint() -> None:
+    listing = load(None, env={"NEWSWATCH_CONFIG": "/dev/null"}).sites["moit"].listing
+
+    assert (listing.kind, listing.method) == ("json", "POST")
+    assert listing.url == "https://moit.gov.vn/api/Content/Article/selectAll"
+    assert dict(listing.form)["pageNo"] == "{page}" and dict(listing.form)["type"] == "Article.News"
+    assert (listing.items, listing.link, listing.title, listing.published) == (
+        "items", "rewriteURL", "title", "publishTime")
+
+
+def test_a_listing_table_and_its_form_are_read_and_overridden_from_the_environment(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[sites.sct]\nstart_urls = ["https://sct.vn/tin"]\n'
+                            '[sites.sct.listing]\nkind = "json"\nurl = "https://sct.vn/api?p={page}"\n'
+                            'items = "data.rows"\nlink = "url"\n')
+    env = {"NEWSWATCH_SITES_SCT_LISTING_METHOD": "POST",
+           "NEWSWATCH_SITES_SCT_LISTING_FORM": '{"page": "{page}", "size": "10"}'}
+
+    listing = load(path, env=env).sites["sct"].listing
+
+    assert (listing.kind, listing.method, listing.items) == ("json", "POST", "data.rows")
+    assert listing.form == (("page", "{page}"), ("size", "10"))
+    assert load(path, env={}).sites["sct"].listing.form == ()
+
+
+@pytest.mark.parametrize(
+    ("listing", "env", "message"),
+    [
+        ('kind = "atom"', {}, "sites.x.listing.kind: must be one of html, json, rss, sitemap, got 'atom'"),
+        ('kind = "json"\nurl = "https://a.vn/api"\nlink = "u"', {},
+         "sites.x.listing.items: needed for a json"),
+        ('kind = "rss"', {}, "sites.x.listing.url: needed for a rss listing"),
+        ('kind = "json"\nurl = "https://a.vn/api"\nitems = "i"\nlink = "u"\nform = { p = "{page}" }', {},
+         'sites.x.listing.form: a form is only sent with method = "POST"'),
+        ('form = { p = 1 }', {}, "sites.x.listing.form: expected a table of strings"),
+        ('method = "PUT"', {}, "sites.x.listing.method: must be one of GET, POST"),
+        ('url = "ftp://a.vn/{page}"', {}, "sites.x.listing.url: not an http(s) URL"),
+        ('kind = "rss"', {"NEWSWATCH_SITES_X_LISTING_FORM": "[1]"}, "sites.x.listing.form: expected a table"),
+        ('kind = "rss"', {"NEWSWATCH_SITES_X_LISTING_FORM": "{"},
+         "sites.x.listing.form: cannot use '{' from $NEWSWATCH_SITES_X_LISTING_FORM "
+         "(expected a JSON object)"),
+        ('feed = "x"', {}, "sites.x.listing.feed: unknown key"),
+    ],
+)
+def test_a_bad_listing_names_the_key(tmp_path: Path, listing: str, env: dict[str, str], message: str) -> None:
+    text = f'[sites.x]\nstart_urls = ["https://a.vn/"]\n[sites.x.listing]\n{listing}\n'
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load(_write(tmp_path, text), env=env)
+
+
+def test_config_init_and_show_carry_listing_and_notify_tables_through_a_round_trip(tmp_path: Path) -> None:
+    text = render_init()
+    assert "[sites.moit.listing]" in text and "[notify]" in text
+    assert "# form = { pageNo = '{page}'," in text
+
+    path = _write(tmp_path, '[notify]\nurls = ["json://127.0.0.1:9/h"]\nalert_on = ["new"]\n')
+    config = load(path, env={})
+    shown = render_show(config)
+    again = load(_write(tmp_path, shown), env={})
+    assert again.sites == config.sites and again.notify == config.notify
+    assert again.sites["moit"].listing.form == config.sites["moit"].listing.form

@@ -493,10 +493,11 @@ def test_queue_alerts_links_events_once_per_recipient(store: Store, clock: Clock
     record(store, run, article("moit:1"))
     record(store, run, article("moit:2"))
 
-    ids = store.queue_alerts(["a@example.org", "b@example.org"], ALL_KINDS, message_domain="nw.test")
+    ids = store.queue_alerts({"a@example.org": ALL_KINDS, "b@example.org": ALL_KINDS},
+                             message_domain="nw.test")
 
     assert len(ids) == 2
-    assert store.queue_alerts(["a@example.org"], ALL_KINDS, message_domain="nw.test") == []
+    assert store.queue_alerts({"a@example.org": ALL_KINDS}, message_domain="nw.test") == []
     alerts = store.due_alerts(clock.now)
     assert [(a.recipient, a.event_count, a.state, a.attempts) for a in alerts] == [
         ("a@example.org", 2, "pending", 0), ("b@example.org", 2, "pending", 0)
@@ -510,13 +511,13 @@ def test_baseline_events_and_unwanted_kinds_are_never_alerted(store: Store) -> N
     run = store.start_run(SITE, baseline=True)
     record(store, run, article("moit:1"), baseline=True)
     store.finish_run(run, "completed", requests=1, pages=1, failures=0)
-    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d") == []
 
     run = store.start_run(SITE, baseline=False)
     store.record_missing(run, "moit:1", 404, removal_after=1)
-    assert store.queue_alerts(["a@x.org"], ["new", "edited"], message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ["new", "edited"]}, message_domain="d") == []
     # consumed, not postponed: asking again for removals finds nothing
-    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d") == []
     assert store.list_alerts() == []
 
 
@@ -526,7 +527,7 @@ def test_events_of_a_crashed_run_are_picked_up_later(store: Store) -> None:
 
     run = store.start_run(SITE, baseline=False)
     record(store, run, article("moit:2"))
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
 
     assert [e.identity for e in store.alert_events(alert_id)] == ["moit:1", "moit:2"]
 
@@ -534,7 +535,7 @@ def test_events_of_a_crashed_run_are_picked_up_later(store: Store) -> None:
 def test_failed_delivery_backs_off_until_next_attempt(store: Store, clock: Clock) -> None:
     run = store.start_run(SITE, baseline=False)
     record(store, run, article())
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
     retry_at = clock.now + timedelta(minutes=10)
 
     store.mark_failed(alert_id, "421 try later", retry_at)
@@ -554,10 +555,10 @@ def test_alert_events_carry_the_versions_to_compare(store: Store, clock: Clock) 
     run = store.start_run(SITE, baseline=False)
     record(store, run, article())
     store.finish_run(run, "completed", requests=1, pages=1, failures=0)
-    store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
     run = store.start_run(SITE, baseline=False)
     record(store, run, article(at=T0 + timedelta(hours=1), body="Sửa."))
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
 
     [event] = store.alert_events(alert_id)
 
