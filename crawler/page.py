@@ -1,10 +1,10 @@
-"""A fetched page parsed once, and the profile warnings it holds back until it yields a record."""
+"""A fetched page parsed once: its tree, where each element stood, and the notices it holds back."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -15,7 +15,6 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from crawler.class_index import ClassIndex, chain, css
-from crawler.metadata import Candidate
 from crawler.profile import Selectors
 from crawler.records import ExtractionError
 
@@ -30,11 +29,21 @@ class Page:
     selectors: Selectors
     now: datetime | None = None
     # Held back until the page has yielded its record: a 404 page needs no "selector stopped
-    # matching" warnings, its ExtractionError says it all.
-    warnings: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    # matching" warnings, its ExtractionError says it all. (level, message)
+    notices: list[tuple[int, str]] = field(default_factory=list)
+    # Document order of every element as parsed, before anything was removed.
+    position: dict[HtmlElement, int] = field(default_factory=dict)
+    # Where the last text of the document stood, and whether </body> or </html> arrived.
+    last_text: int = 0
+    ended: bool = True
 
-    def warn(self, message: str, *args: object) -> None:
-        self.warnings.append((message, args))
+    def warn(self, message: str) -> None:
+        """Something a profile author must act on: a selector that stopped matching, an unreadable date."""
+        self.notices.append((logging.WARNING, message))
+
+    def note(self, message: str) -> None:
+        """Something worth knowing that needs no action: metadata that disagrees with the page."""
+        self.notices.append((logging.INFO, message))
 
     @cached_property
     def index(self) -> ClassIndex:
@@ -54,6 +63,13 @@ class Page:
         base = self.root.find(".//base[@href]")
         return urljoin(self.url, base.get("href").strip()) if base is not None else self.url
 
+    def last_position(self, element: HtmlElement) -> int:
+        """The position of the last element inside `element` (itself when it has none)."""
+        last = element
+        for last in element.iter():  # noqa: B007 - the loop variable is the answer
+            pass
+        return self.position.get(last, self.position.get(element, 0))
+
 
 def parse_page(html: str, url: str, selectors: Selectors, now: datetime | None = None) -> Page:
     if not html or not html.strip():
@@ -65,9 +81,13 @@ def parse_page(html: str, url: str, selectors: Selectors, now: datetime | None =
     except (ParserError, ValueError) as exc:
         raise ExtractionError(url, f"unparseable HTML: {exc}") from exc
     page = Page(markup, root, url, selectors, now)
-    if "<html" in page.markup_lowered and "</html" not in page.markup_lowered:
-        # lxml repairs a cut-off page silently; stored, it would look like an edit
-        raise ExtractionError(url, "truncated page: the HTML ends before </html>")
+    for number, element in enumerate(root.iter()):
+        page.position[element] = number
+        if (element.text and not element.text.isspace()) or (element.tail and not element.tail.isspace()):
+            page.last_text = number
+    lowered = page.markup_lowered
+    # </html> is optional in HTML (and so is </body>); a page without either may still be whole.
+    page.ended = "</body" in lowered or "</html" in lowered or "<body" not in lowered
     return page
 
 
@@ -79,18 +99,11 @@ def describe(element: HtmlElement) -> str:
 
 
 def warn_fallback(page: Page, name: str, source: str, *, matched: bool = False) -> None:
+    """Tell the user the profile's selector for `name` did not give the value (none when it has none)."""
     selector = getattr(page.selectors, name)
     if selector:
-        page.warn("profile selector %r (%r) matched %s on %s; used %s", name, selector,
-                  "no usable value" if matched else "nothing", page.url, source)
-
-
-def first_fallback(page: Page, name: str, candidates: Iterable[Candidate]) -> Candidate | None:
-    """The first candidate, with the warning that tells the user the profile stopped matching."""
-    for candidate in candidates:
-        warn_fallback(page, name, candidate.source)
-        return candidate
-    return None
+        found = "no usable value" if matched else "nothing"
+        page.warn(f"profile selector {name!r} ({selector!r}) matched {found} on {page.url}; used {source}")
 
 
 def missing_selector(page: Page, name: str) -> str:

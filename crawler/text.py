@@ -31,6 +31,25 @@ def normalise(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
+
+
+def decoded(text: str) -> str:
+    """Text with its character references resolved: once, or twice where a CMS escaped it twice
+    (`Chi&amp;#7871;n` in JSON-LD), so that no `&#7871;` is ever stored."""
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def folded(text: str) -> str:
+    """Lower-case letters and digits without diacritics, to compare names: "Dân Trí" → "dantri"."""
+    stripped = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in stripped if c.isalnum() and not unicodedata.combining(c))
+
+
 def _normalise_inline(text: str) -> str:
     """Like `normalise` but keeps a (single) leading/trailing space: it separates inline neighbours."""
     core = normalise(text)

@@ -271,7 +271,8 @@ def test_old_page_falls_back_to_json_ld_and_generic_rules(congthuong: Selectors)
     assert article.author == "Đức Thảo"
     assert article.category == "Khuyến công"
     assert article.published_at == datetime(2023, 7, 19, 20, 15, tzinfo=HCM)
-    assert article.modified_at == datetime(2023, 7, 20, 8, 0, tzinfo=HCM)
+    # the page's "Cập nhật: 15:37 | 20/07/2023" wins over JSON-LD dateModified (08:00)
+    assert article.modified_at == datetime(2023, 7, 20, 15, 37, tzinfo=HCM)
     assert article.body.split("\n\n") == seed_body()
     assert [image.caption for image in article.images] == CAPTIONS  # table.image captions
     assert article.images[0].url == "https://congthuong.vn/stores/news_dataimages/2023/072023/19/hoi-nghi-1.jpg"
@@ -284,8 +285,9 @@ def test_fallback_warns_naming_the_selector_and_the_url(congthuong: Selectors, c
         extract_article(fixture("congthuong-legacy.html"), ARTICLE_URL, congthuong, now=FETCHED)
 
     messages = [record.getMessage() for record in caplog.records]
-    assert any(m.startswith("profile selector 'title'") and ARTICLE_URL in m and "used JSON-LD headline" in m
-               for m in messages)
+    # the page's own <h2 class="detail-title">, which says what the JSON-LD headline says
+    assert any(m.startswith("profile selector 'title'") and ARTICLE_URL in m
+               and "used generic: title element" in m for m in messages)
     assert any(m.startswith("profile selector 'body'") and "matched nothing" in m for m in messages)
 
 
@@ -435,13 +437,17 @@ def test_portal_theme_with_its_own_selectors() -> None:
     assert all(unicodedata.is_normalized("NFC", value) for value in text_fields(article))
 
 
-def test_portal_related_by_heading_and_date_from_metadata_without_selectors() -> None:
+def test_portal_related_by_heading_and_the_visible_date_without_selectors() -> None:
     selectors = dataclasses.replace(PORTAL, related="", published="")
 
     article = extract_article(fixture("moit-portal.html"), PORTAL_URL, selectors, now=FETCHED)
 
     assert len(article.related) == 3
-    assert article.published_at == datetime(2026, 1, 29, 15, 16, 23, tzinfo=HCM)
+    # the date line the page shows wins over article:published_time (15:16:23), and the
+    # disagreement is reported
+    assert article.published_at == datetime(2026, 1, 29, 14, 44, tzinfo=HCM)
+    assert article.sources["published_at"] == "generic: date element"
+    assert any("meta article:published_time says 2026-01-29 15:16" in w for w in article.warnings)
 
 
 # --- section listings --------------------------------------------------------------------------
