@@ -26,6 +26,7 @@ from crawler.vocabulary import (
     COUNTERS,
     MAX_BYLINE_CHARS,
     MAX_NAMES,
+    SOURCE_LINE,
 )
 
 _EMAIL = re.compile(r"\S+@\S+")
@@ -121,7 +122,10 @@ def _best(found: list[Found[str | None]], told: list[str]) -> Found[str | None] 
 
 def take_byline(body: list[Paragraph], found: Found[str | None], metadata: PageMetadata) -> Found[str | None]:
     """A name on a line of its own at the end (or, in bold, at the start) of the body is the byline:
-    it leaves the body and, when nothing else named the author, becomes the author."""
+    it leaves the body and, when nothing else named the author, becomes the author. A source line
+    ("Theo TTXVN") leaves the body too, naming no author."""
+    while len(body) > 1 and SOURCE_LINE.match(body[-1].text):
+        _drop(body, -1)
     for index in (-1, 0):
         if len(body) < 2:
             break

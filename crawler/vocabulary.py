@@ -32,7 +32,7 @@ FURNITURE_MAX_TEXT = 200
 
 TITLE_NAME = re.compile(r"title|headline|tieu-?de", re.IGNORECASE)
 LEAD_NAME = re.compile(
-    r"sapo|lead|desc|summary|intro|excerpt|brief|chapeau|teaser|abstract|tom-?tat|mo-?ta|trich-?yeu",
+    r"sapo|lead|desc|summary|intro|excerpt|brief|chap+e?au|teaser|abstract|tom-?tat|mo-?ta|trich-?yeu",
     re.IGNORECASE)
 AUTHOR_NAME = re.compile(r"author|byline|tac-?gia|writer|reporter|phong-?vien", re.IGNORECASE)
 DATE_NAME = re.compile(r"date|time|ngay|publish|posted|thoi-?gian", re.IGNORECASE)
@@ -79,6 +79,8 @@ AUTHOR_PREFIX = re.compile(
     r"\s*[:.]\s*", re.IGNORECASE)
 # "Hà Thu (tổng hợp)", "Minh Anh (TTXVN)": the name is the author, the note is not.
 AUTHOR_NOTE = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
+# "Theo TTXVN", "Nguồn: Bộ Công Thương" closing the body: where the text came from, not who wrote it.
+SOURCE_LINE = re.compile(r"^\(?(?:theo|nguồn)\b\s*:?\s*[^.!?]{1,60}\)?$", re.IGNORECASE)
 BYLINE_JOINERS = re.compile(r"\s+(?:-|–|—|&|và|and)\s+|\s*[,;/]\s*")
 NEXT_PAGE_TEXTS = frozenset({"trang sau", "trang tiếp", "tiếp", "sau", "next", "»", "›", ">", ">>"})
 HOME_LINKS = frozenset({"trang chủ", "home", ""})
