@@ -21,6 +21,8 @@ from crawler.vocabulary import HEADLINE_MIN_WORDS, HOME_LINKS, NON_ARTICLE_PATH
 __all__ = ["css", "is_inside"]
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ARTICLE_SLUG = re.compile(r"(?:[^-/]+-){3,}[^-/]+|\d{4,}")
+_ID_QUERY = re.compile(r"(?:^|&)[a-z_]*id=\d+", re.IGNORECASE)
 _NAME_ATTRIBUTES = ("class", "id", "type", "itemprop", "data-role", "data-content-name")
 
 
@@ -203,7 +205,12 @@ def reads_as_headline(text: str) -> bool:
 
 
 def is_article_link(url: str, page_url: str) -> bool:
-    """A link that can lead to another article of the same site (not a tag, search or author page)."""
+    """A link to an article of the same site: its path names one (a long slug or an id), and it is
+    no tag, search or author page."""
     parts = urlsplit(url)
-    return (parts.scheme in ("http", "https") and same_site(url, page_url)
-            and parts.path.strip("/") != "" and not NON_ARTICLE_PATH.search(parts.path))
+    if parts.scheme not in ("http", "https") or not same_site(url, page_url):
+        return False
+    if NON_ARTICLE_PATH.search(parts.path):
+        return False
+    segment = parts.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return bool(_ARTICLE_SLUG.search(segment) or _ID_QUERY.search(parts.query))

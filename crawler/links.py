@@ -9,7 +9,15 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from crawler import sources
-from crawler.find import heading_text, inside, inside_named, is_heading, reads_as_headline, select
+from crawler.find import (
+    heading_text,
+    inside,
+    inside_named,
+    is_article_link,
+    is_heading,
+    reads_as_headline,
+    select,
+)
 from crawler.page import Page, warn_fallback
 from crawler.text import inline_text, normalise
 from crawler.urls import canonical_url
@@ -73,7 +81,22 @@ def headline_anchors(page: Page) -> list[HtmlElement]:
         if inside_named(heading, BREADCRUMB_NAME) or inside(heading, ("nav", "header", "footer")):
             continue
         anchors.extend(a for a in heading.iter("a") if a.get("href"))
-    return anchors
+    return anchors or _headline_links(page, own, foreign)
+
+
+def _headline_links(page: Page, own: str, foreign: set[HtmlElement]) -> list[HtmlElement]:
+    """Links that read as headlines and lead to articles, where the listing uses no headings."""
+    found: list[HtmlElement] = []
+    for anchor in page.root.iter("a"):
+        link = canonical_link(anchor.get("href") or "", page.base)
+        if link == own or not is_article_link(link, page.url):
+            continue
+        if not reads_as_headline(normalise(anchor.text_content())):
+            continue
+        if inside_named(anchor, BREADCRUMB_NAME) or any(p in foreign for p in anchor.iterancestors()):
+            continue
+        found.append(anchor)
+    return found
 
 
 def _foreign_boxes(page: Page, own: str) -> set[HtmlElement]:

@@ -7,9 +7,7 @@ follow the body before the page moves on to tags, comments or its own sections.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -18,10 +16,10 @@ from crawler.find import (
     elements_saying,
     heading_text,
     inside,
+    is_article_link,
     is_named,
     link_text_share,
     reads_as_headline,
-    same_site,
     select,
     starts_with_phrase,
 )
@@ -32,7 +30,6 @@ from crawler.text import normalise
 from crawler.urls import canonical_url
 from crawler.vocabulary import (
     COMMENTS_NAME,
-    NON_ARTICLE_PATH,
     RELATED_HEADINGS,
     RELATED_LABELS,
     RELATED_NAME,
@@ -43,8 +40,6 @@ from crawler.vocabulary import (
 )
 
 _BUTTON_TEXTS = frozenset({"xem thêm", "đọc thêm", "read more"})  # as a link: a button, not a heading
-_ARTICLE_SLUG = re.compile(r"(?:[^-/]+-){3,}[^-/]+|\d{4,}")
-_ID_QUERY = re.compile(r"(?:^|&)[a-z_]*id=\d+", re.IGNORECASE)
 _PROSE_AFTER_BODY = 200  # characters of unlinked text: the page has moved on to something else
 # Elements that can be a box of links, and those a box can hide in; never inside a paragraph.
 _BOX_TAGS = frozenset({"div", "section", "article", "aside", "ul", "ol", "li", "table", "tbody", "tr", "td",
@@ -124,7 +119,7 @@ def related_links(page: Page, blocks: list[RelatedBlock], anchors: list[HtmlElem
     if anchors:
         return [RelatedLink(url, title) for url, title in links(anchors, page.base, exclude=own)]
     per_block = [[(url, title) for url, title in links(block.anchors, page.base, exclude=own)
-                  if _is_article_link(url, page.url) or reads_as_headline(title)]
+                  if is_article_link(url, page.url) or reads_as_headline(title)]
                  for block in sorted(blocks, key=lambda b: b.position)]
     listed = [{url for url, _ in items} for items in per_block]
     found: dict[str, str] = {}
@@ -167,18 +162,7 @@ def _is_teaser(anchor: HtmlElement, page: Page) -> bool:
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return False
     url = canonical_link(href, page.base)
-    return _is_article_link(url, page.url) and reads_as_headline(normalise(anchor.text_content()))
-
-
-def _is_article_link(url: str, page_url: str) -> bool:
-    """A link to another article of the same site: its path names one (a long slug or an id)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not same_site(url, page_url):
-        return False
-    if NON_ARTICLE_PATH.search(parts.path):
-        return False
-    segment = parts.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return bool(_ARTICLE_SLUG.search(segment) or _ID_QUERY.search(parts.query))
+    return is_article_link(url, page.url) and reads_as_headline(normalise(anchor.text_content()))
 
 
 def _after_body(element: HtmlElement, page: Page) -> str:
