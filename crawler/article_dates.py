@@ -129,10 +129,11 @@ def _date_lines(page: Page, container: HtmlElement, body: HtmlElement) -> Iterat
     for element in container.iter():
         if not isinstance(element.tag, str) or element.tag == "meta" or len(element) > 3:
             continue
-        if element is body or is_inside(element, body):
+        text = element.text_content()
+        if len(text) > 4 * MAX_DATE_LINE_CHARS or not _DATE_LIKE.search(element.get("datetime") or text):
             continue
-        text = inline_text(element)
-        if not text or len(text) > MAX_DATE_LINE_CHARS:
+        text = normalise(text)
+        if len(text) > MAX_DATE_LINE_CHARS or element is body or is_inside(element, body):
             continue
         element_names = names(element)
         label = starts_with_phrase(_WEEKDAY_PREFIX.sub("", text), MODIFIED_LABELS)

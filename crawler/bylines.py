@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from crawler import sources
 from crawler.fields import Found
-from crawler.find import is_inside, named, select_text
+from crawler.find import is_inside, select_text
 from crawler.metadata import PageMetadata
 from crawler.page import Page, warn_fallback
 from crawler.text import Paragraph, folded, inline_text, normalise
@@ -91,7 +91,7 @@ def _names(text: str) -> list[str]:
 
 def _visible_bylines(page: Page, container: HtmlElement,
                      metadata: PageMetadata) -> Iterator[Found[str | None]]:
-    for element in _author_elements(container):
+    for element in _author_elements(page, container):
         name = clean(inline_text(element))
         if looks_like_names(name, strict=False) and not metadata.is_site(name):
             rule = "author link" if element.tag == "a" and AUTHOR_LINK.search(element.get("href") or "") \
@@ -99,8 +99,8 @@ def _visible_bylines(page: Page, container: HtmlElement,
             yield Found(name, sources.generic(rule), element)
 
 
-def _author_elements(container: HtmlElement) -> Iterator[HtmlElement]:
-    yield from named(container, AUTHOR_NAME)
+def _author_elements(page: Page, container: HtmlElement) -> Iterator[HtmlElement]:
+    yield from page.named(AUTHOR_NAME, within=container)
     for anchor in container.iter("a"):
         if AUTHOR_LINK.search(anchor.get("href") or "") or anchor.get("rel") == "author":
             yield anchor

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from lxml.html import HtmlElement
 
 from crawler import sources
-from crawler.find import inside_named, is_inside, is_named, named, select_text
+from crawler.find import inside_named, is_inside, is_named, select_text
 from crawler.metadata import Candidate, PageMetadata
 from crawler.page import Page, missing_selector, warn_fallback
 from crawler.records import ExtractionError
@@ -81,7 +81,7 @@ def _visible_title(page: Page, metadata: PageMetadata) -> Found[str] | None:
     for h1, text in h1s:
         if any(agrees(text, t) for t in told):
             return Found(text, sources.generic("h1"), h1)
-    for element in named(page.root, TITLE_NAME):
+    for element in page.named(TITLE_NAME):
         text = inline_text(element)
         if element.tag not in ("a", "title", "meta") and text and any(agrees(text, t) for t in told) \
                 and len(text) >= 0.6 * max(len(t) for t in told):
@@ -121,7 +121,7 @@ def _visible_lead(page: Page, container: HtmlElement, title_element: HtmlElement
                   body: HtmlElement) -> Found[str] | None:
     start = page.position.get(title_element, -1) if title_element is not None else -1
     body_start = page.position.get(body, 0)
-    for element in _lead_elements(container, body):
+    for element in _lead_elements(page, container, body):
         text = inline_text(element)
         if MIN_LEAD_CHARS <= len(text) <= _MAX_LEAD_CHARS and page.position.get(element, 0) > start:
             return Found(text, sources.generic("lead element"), element)
@@ -139,8 +139,8 @@ def _visible_lead(page: Page, container: HtmlElement, title_element: HtmlElement
     return None
 
 
-def _lead_elements(container: HtmlElement, body: HtmlElement) -> Iterator[HtmlElement]:
-    for element in named(container, LEAD_NAME):
+def _lead_elements(page: Page, container: HtmlElement, body: HtmlElement) -> Iterator[HtmlElement]:
+    for element in page.named(LEAD_NAME, within=container):
         if element.tag in ("meta", "a", "img", "figcaption", "figure") or element is body:
             continue
         if is_inside(element, body) or is_inside(body, element) or is_named(element, CAPTION_NAME):
@@ -158,7 +158,7 @@ def category(page: Page, metadata: PageMetadata) -> Found[str | None]:
     _, text, alternative = select_text(page, page.selectors.category, last=True)
     if text:
         return Found(text, sources.selector(alternative))
-    crumbs = [a for crumb in named(page.root, BREADCRUMB_NAME) for a in crumb.iter("a")]
+    crumbs = [a for crumb in page.named(BREADCRUMB_NAME) for a in crumb.iter("a")]
     crumbs = [t for t in (inline_text(a) for a in crumbs) if t and t.casefold() not in ("trang chủ", "home")]
     found = (Found[str | None](crumbs[-1], sources.generic("breadcrumb")) if crumbs else
              Found[str | None](metadata.section[0].value, metadata.section[0].source) if metadata.section

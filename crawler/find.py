@@ -10,11 +10,10 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.class_index import css, is_inside
-from crawler.page import Page
+from crawler.page import NAME_ATTRIBUTES, Page
 from crawler.text import inline_text, normalise
 from crawler.vocabulary import HEADLINE_MIN_WORDS, HOME_LINKS, NON_ARTICLE_PATH
 
@@ -23,7 +22,6 @@ __all__ = ["css", "is_inside"]
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ARTICLE_SLUG = re.compile(r"(?:[^-/]+-){3,}[^-/]+|\d{4,}")
 _ID_QUERY = re.compile(r"(?:^|&)[a-z_]*id=\d+", re.IGNORECASE)
-_NAME_ATTRIBUTES = ("class", "id", "type", "itemprop", "data-role", "data-content-name")
 
 
 # --- profile selector groups -----------------------------------------------------------------
@@ -94,7 +92,7 @@ def select_text(page: Page, group: str, *, last: bool = False) -> tuple[HtmlElem
 
 def names(element: HtmlElement) -> str:
     """The words an element is named by: class, id, type, itemprop, data-role."""
-    return " ".join(filter(None, (element.get(a) for a in _NAME_ATTRIBUTES)))
+    return " ".join(filter(None, (element.get(a) for a in NAME_ATTRIBUTES)))
 
 
 def named(root: HtmlElement, pattern: re.Pattern[str]) -> Iterator[HtmlElement]:
@@ -128,18 +126,7 @@ def is_heading(element: HtmlElement) -> bool:
 
 def elements_saying(page: Page, phrases: tuple[str, ...]) -> list[HtmlElement]:
     """Elements (in page order) with a short text node containing one of the lower-case phrases."""
-    # Text is found in the raw markup first (C-speed str.find); only spellings found there become XPath.
-    spellings = _spellings(page, phrases)
-    if not spellings:
-        return []
-    found: dict[HtmlElement, None] = {}
-    for text in _saying_xpath(tuple(sorted(spellings))[:32])(page.root):
-        element = text.getparent()
-        if text.is_tail:
-            element = element.getparent()
-        if element is not None:
-            found[element] = None
-    return list(found)
+    return page.short_texts.saying(phrases)
 
 
 def starts_with_phrase(text: str, phrases: Iterable[str]) -> str | None:
@@ -154,26 +141,6 @@ def starts_with_phrase(text: str, phrases: Iterable[str]) -> str | None:
 def heading_text(element: HtmlElement) -> str:
     """An element's text as a heading reads: lower case, without trailing colons and arrows."""
     return normalise(element.text_content()).casefold().strip(" :»›>|-–")
-
-
-def _spellings(page: Page, phrases: tuple[str, ...]) -> set[str]:
-    """How the page writes the phrases ("Lượt xem", "LƯỢT XEM"): XPath 1.0 cannot ignore case."""
-    lowered = page.markup_lowered
-    if len(lowered) != len(page.markup):  # lower() changed a length: offsets would not line up
-        return {s for p in phrases for s in (p, p.capitalize(), p.title(), p.upper()) if p in lowered}
-    found = set()
-    for phrase in phrases:
-        start = lowered.find(phrase)
-        while start >= 0:
-            found.add(page.markup[start:start + len(phrase)])
-            start = lowered.find(phrase, start + 1)
-    return found
-
-
-@lru_cache(maxsize=256)
-def _saying_xpath(spellings: tuple[str, ...]) -> etree.XPath:
-    tests = " or ".join(f"contains(., '{spelling}')" for spelling in spellings if "'" not in spelling)
-    return etree.XPath(f"//body//text()[string-length(.) < 80][{tests or 'false()'}]")
 
 
 # --- links ---------------------------------------------------------------------------------

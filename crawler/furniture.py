@@ -39,9 +39,8 @@ def is_furniture_text(text: str) -> bool:
 
 
 def _elements_named(page: Page) -> list[HtmlElement]:
-    """Elements whose class or id says share, ad, print, view counter, clock."""
-    index = page.index
-    return [element for names in (index.classes, index.ids) for name, elements in names.items()
+    """Elements whose class, id (or other name) says share, ad, print, view counter, clock."""
+    return [element for name, elements in page.names.items()
             if FURNITURE_NAME.search(name) for element in elements if element.tag not in ("html", "body")]
 
 

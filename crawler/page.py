@@ -4,26 +4,72 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from crawler.class_index import ClassIndex, chain, css
 from crawler.profile import Selectors
 from crawler.records import ExtractionError
+from crawler.text import normalise
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_END_TAG = re.compile(r"</(?:body|html)\b", re.IGNORECASE)
+_BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
+_BODY_TEXT = etree.XPath("//body//text()")
+_SHORT_TEXT = 80  # characters: a heading, a label, a counter, not a paragraph
+_SHORT_TEXT_RAW = 400
+# The attributes an element is named by, for the name patterns of crawler.vocabulary.
+NAME_ATTRIBUTES = ("class", "id", "type", "itemprop", "data-role", "data-content-name")
+_NAME_VALUES = etree.XPath("|".join(f"//@{a}" for a in NAME_ATTRIBUTES))
+
+
+class ShortTexts:
+    """Short text nodes joined into one lower-case string, so that a phrase is found with str.find."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.owners: list[HtmlElement] = []
+        self.starts: list[int] = []
+        parts: list[str] = []
+        offset = 0
+        for node in _BODY_TEXT(root):
+            if len(node) > _SHORT_TEXT_RAW or node.isspace():
+                continue
+            text = normalise(node).lower()
+            if len(text) >= _SHORT_TEXT:
+                continue
+            owner = node.getparent()
+            if node.is_tail:
+                owner = owner.getparent()
+            if owner is None:
+                continue
+            self.owners.append(owner)
+            self.starts.append(offset)
+            parts.append(text)
+            offset += len(text) + 1
+        self.joined = "\x00".join(parts)
+
+    def saying(self, phrases: tuple[str, ...]) -> list[HtmlElement]:
+        """The elements whose short text holds one of the lower-case phrases, in document order."""
+        hits: set[int] = set()
+        for phrase in phrases:
+            start = self.joined.find(phrase)
+            while start >= 0:
+                hits.add(bisect_right(self.starts, start) - 1)
+                start = self.joined.find(phrase, start + 1)
+        return list(dict.fromkeys(self.owners[i] for i in sorted(hits)))
 
 
 @dataclass
 class Page:
-    markup: str  # NFC
+    markup: str
     root: HtmlElement
     url: str
     selectors: Selectors
@@ -36,6 +82,7 @@ class Page:
     # Where the last text of the document stood, and whether </body> or </html> arrived.
     last_text: int = 0
     ended: bool = True
+    _named_cache: dict[re.Pattern[str], set[HtmlElement]] = field(default_factory=dict, repr=False)
 
     def warn(self, message: str) -> None:
         """Something a profile author must act on: a selector that stopped matching, an unreadable date."""
@@ -55,8 +102,29 @@ class Page:
         return self.index.select(compounds) if compounds else css(selector)(self.root)
 
     @cached_property
-    def markup_lowered(self) -> str:
-        return self.markup.lower()
+    def names(self) -> dict[str, list[HtmlElement]]:
+        """Elements by each word they are named by (class tokens, id, type, itemprop, data-role)."""
+        found: dict[str, list[HtmlElement]] = {}
+        for value in _NAME_VALUES(self.root):  # attribute values, each knowing its element
+            element = value.getparent()
+            for token in value.split():
+                found.setdefault(token, []).append(element)
+        return found
+
+    def named(self, pattern: re.Pattern[str], within: HtmlElement | None = None) -> list[HtmlElement]:
+        """Elements still on the page (or inside `within`) named as `pattern` says, in document order."""
+        hits = self._named_cache.get(pattern)
+        if hits is None:
+            hits = {e for token, elements in self.names.items() if pattern.search(token) for e in elements}
+            self._named_cache[pattern] = hits
+        top = within if within is not None else self.root
+        kept = [e for e in hits if e is top or any(parent is top for parent in e.iterancestors())]
+        return sorted(kept, key=lambda e: self.position.get(e, 0))
+
+    @cached_property
+    def short_texts(self) -> ShortTexts:
+        """The short text nodes of the body, normalised and lower-cased, to find phrases in."""
+        return ShortTexts(self.root)
 
     @cached_property
     def base(self) -> str:
@@ -74,20 +142,23 @@ class Page:
 def parse_page(html: str, url: str, selectors: Selectors, now: datetime | None = None) -> Page:
     if not html or not html.strip():
         raise ExtractionError(url, "empty page")
-    # NFC up front, so text tests see one spelling; lxml refuses str input that declares an encoding.
-    markup = _XML_DECLARATION.sub("", unicodedata.normalize("NFC", html), count=1)
+    # lxml refuses str input that declares an encoding. Text is made NFC as it is read (normalise),
+    # not here: normalising a whole 500 kB page costs more than reading it.
+    markup = _XML_DECLARATION.sub("", html, count=1)
     try:
         root = lxml.html.document_fromstring(markup)
     except (ParserError, ValueError) as exc:
         raise ExtractionError(url, f"unparseable HTML: {exc}") from exc
     page = Page(markup, root, url, selectors, now)
-    for number, element in enumerate(root.iter()):
-        page.position[element] = number
+    elements = list(root.iter())
+    page.position = dict(zip(elements, range(len(elements)), strict=True))
+    for number in range(len(elements) - 1, -1, -1):
+        element = elements[number]
         if (element.text and not element.text.isspace()) or (element.tail and not element.tail.isspace()):
             page.last_text = number
-    lowered = page.markup_lowered
+            break
     # </html> is optional in HTML (and so is </body>); a page without either may still be whole.
-    page.ended = "</body" in lowered or "</html" in lowered or "<body" not in lowered
+    page.ended = bool(_END_TAG.search(markup)) or not _BODY_TAG.search(markup)
     return page
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -28,7 +29,9 @@ _BLOCK_TAGS = frozenset({
 def normalise(text: str) -> str:
     """NFC, no invisible characters, one plain space between words, trimmed."""
     # str.split() splits on every Unicode space (NBSP, U+2000–U+200A, U+3000 …), and fast
-    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
@@ -44,6 +47,7 @@ def decoded(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def folded(text: str) -> str:
     """Lower-case letters and digits without diacritics, to compare names: "Dân Trí" → "dantri"."""
     stripped = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
