@@ -28,6 +28,7 @@ _DATE_LINE_WORDS = re.compile(
     r"|\b(?:thứ|t[2-7]|cn|sa|ch|am|pm)\b|[\d\s,|:()+\-–/.]", re.IGNORECASE)
 _MAX_DATE_LINE = 60
 _TEXT_BLOCKS = frozenset({"div", "td", "section", "article"})
+_INLINE = frozenset({"span", "font", "strong", "b", "em", "i"})
 _PHOTO_TABLE_MAX_TEXT = 300  # a caption cell says this much at most
 
 
@@ -61,6 +62,10 @@ def _generic_bodies(page: Page) -> Iterator[tuple[str, HtmlElement]]:
             own = len((element.text or "").strip()) + sum(len((c.tail or "").strip()) for c in element)
             if own:
                 scores[element] = scores.get(element, 0) + own
+        elif element.tag in _INLINE:  # … or in inline elements straight inside it (<span>, <font>)
+            parent = element.getparent()
+            if parent is not None and parent.tag in _TEXT_BLOCKS:
+                scores[parent] = scores.get(parent, 0) + len(element.text_content().strip())
     if scores:
         best, score = max(scores.items(), key=lambda pair: pair[1])
         if score >= MIN_BODY_CHARS and best.tag != "html":

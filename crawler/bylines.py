@@ -89,10 +89,19 @@ def _names(text: str) -> list[str]:
     return [p for p in BYLINE_JOINERS.split(text) if p.strip()]
 
 
+def without_site(name: str, metadata: PageMetadata) -> str:
+    """A byline less the site it names ("Hà Anh/VOV.VN" → "Hà Anh"); "" when it names only the site."""
+    parts = _names(name)
+    people = [p.strip() for p in parts if not metadata.is_site(p.strip())]
+    if len(people) == len(parts):
+        return name
+    return ", ".join(people)
+
+
 def _visible_bylines(page: Page, container: HtmlElement,
                      metadata: PageMetadata) -> Iterator[Found[str | None]]:
     for element in _author_elements(page, container):
-        name = clean(inline_text(element))
+        name = without_site(clean(inline_text(element)), metadata)
         if looks_like_names(name, strict=False) and not metadata.is_site(name):
             rule = "author link" if element.tag == "a" and AUTHOR_LINK.search(element.get("href") or "") \
                 else "author element"
@@ -130,7 +139,7 @@ def take_byline(body: list[Paragraph], found: Found[str | None], metadata: PageM
         if len(body) < 2:
             break
         paragraph = body[index]
-        name = clean(paragraph.text)
+        name = without_site(clean(paragraph.text), metadata)
         if found.value is not None and folded(name) == folded(found.value):
             _drop(body, index)
             continue

@@ -140,13 +140,26 @@ def _visible_lead(page: Page, container: HtmlElement, title_element: HtmlElement
 
 
 def _lead_elements(page: Page, container: HtmlElement, body: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements named as a lead, before the body or opening it (a sapo some CMSs put inside it)."""
+    opening = _first_paragraph(page, body)
     for element in page.named(LEAD_NAME, within=container):
         if element.tag in ("meta", "a", "img", "figcaption", "figure") or element is body:
             continue
-        if is_inside(element, body) or is_inside(body, element) or is_named(element, CAPTION_NAME):
+        if is_inside(body, element) or is_named(element, CAPTION_NAME):
+            continue
+        if is_inside(element, body) and page.position.get(element, 0) > opening:
             continue
         if element.find(".//figcaption") is None and not inside_named(element, CAPTION_NAME, stop=container):
             yield element
+
+
+def _first_paragraph(page: Page, body: HtmlElement) -> int:
+    """Where the body's first paragraph that is not named as a lead stands."""
+    for p in body.iter("p"):
+        named_lead = is_named(p, LEAD_NAME) or inside_named(p, LEAD_NAME, stop=body)
+        if p.text_content().strip() and not named_lead:
+            return page.position.get(p, 0)
+    return page.last_position(body)
 
 
 def _is_field(element: HtmlElement) -> bool:

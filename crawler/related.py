@@ -17,6 +17,7 @@ from crawler.find import (
     heading_text,
     inside,
     is_article_link,
+    is_heading,
     is_named,
     link_text_share,
     reads_as_headline,
@@ -242,6 +243,9 @@ def _following_blocks(node: HtmlElement) -> list[HtmlElement]:
             or sibling.find(".//a") is None and sibling.tag != "a"
         ):
             break
+        if is_heading(sibling) and (sibling.find(".//a") is None or heading_text(sibling) in SIDE_HEADINGS
+                                    or heading_text(sibling) in RELATED_HEADINGS):
+            break  # the heading of the next box
         if sibling.tag == "footer":
             break
         blocks.append(sibling)

@@ -204,3 +204,40 @@ def test_news_site_class_conventions(title: str, lead: str, body: str, author: s
     assert article.published_at == datetime(2026, 3, 5, 10, 30, tzinfo=HCM)
     assert article.body.split("\n\n") == [P1, P2, P3]
     assert [r.title for r in article.related] == RELATED
+
+
+def test_sapo_opening_the_body_is_the_lead_not_body_text() -> None:
+    html = page(f'<article><h1>{TITLE}</h1><span class="time">05/03/2026 10:30</span><div class="content">'
+                f'<p class="sapo"><strong>{LEAD}</strong></p>{BODY}</div></article>')
+
+    article = read_article(html, NEWS_URL, NONE)
+
+    assert article.lead == LEAD
+    assert article.body.split("\n\n") == [P1, P2, P3]
+
+
+def test_byline_naming_the_site_keeps_only_the_person() -> None:
+    head = '<meta property="og:site_name" content="VOV.VN">'
+    html = page(f'<article><h1>{TITLE}</h1><div class="content">{BODY}<p class="author">Hà Anh/VOV.VN</p>'
+                "</div></article>", head)
+
+    article = read_article(html, "https://vov.vn/kinh-te/hoi-nghi-tong-ket-nganh-cong-thuong-2025-1234567.vov", NONE)
+
+    assert article.author == "Hà Anh"
+    assert article.body.split("\n\n") == [P1, P2, P3]
+
+
+def test_body_written_in_spans_between_line_breaks() -> None:
+    body = "<br>".join(f"<span>{p}</span>" for p in (P1, P2, P3))
+    html = page(f'<div class="main"><h1>{TITLE}</h1><div class="noidung">{body}</div>'
+                f'<div class="menu-bottom"><span>Giới thiệu</span> <span>Liên hệ</span></div></div>')
+
+    assert read_article(html, URL, NONE).body.split("\n\n") == [P1, P2, P3]
+
+
+def test_a_linked_side_heading_ends_the_related_block() -> None:
+    side = ('<h3><a href="/doc-nhieu">Đọc nhiều</a></h3><ul><li><a href="/tin-tuc/5-bai-doc-nhieu-nhat-tuan.html">'
+            "Bài đọc nhiều nhất trong tuần qua</a></li></ul>")
+    html = portal(BODY).replace("</ul></div>", f"</ul>{side}</div>", 1)
+
+    assert [r.title for r in read_article(html, URL, NONE).related] == RELATED
