@@ -16,12 +16,11 @@ from crawler.find import alternatives, is_inside, names, starts_with_phrase
 from crawler.metadata import Candidate, PageMetadata
 from crawler.page import Page, warn_fallback
 from crawler.text import inline_text, normalise
-from crawler.vocabulary import COUNTERS, DATE_NAME, MAX_DATE_LINE_CHARS, MODIFIED_LABELS
+from crawler.vocabulary import COUNTERS, DATE_NAME, MAX_DATE_LINE_CHARS, MODIFIED_LABELS, MODIFIED_NAME
 
 _DATE_LIKE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s*tháng\s*\d{1,2}",
                         re.IGNORECASE)
 _HAS_TIME = re.compile(r"\d{1,2}\s*(?:[:h]\s*\d{2}|giờ)|\d{4}-\d{2}-\d{2}[t ]\d{2}", re.IGNORECASE)
-_MODIFIED_NAME = re.compile(r"modif|update|cap-?nhat|edit", re.IGNORECASE)
 _WEEKDAY_PREFIX = re.compile(r"^(?:thứ\s*\w+|chủ\s*nhật|t[2-7]|cn)\s*[,\-|]?\s*", re.IGNORECASE)
 
 
@@ -144,7 +143,7 @@ def _date_lines(page: Page, container: HtmlElement, body: HtmlElement) -> Iterat
             continue
         moment = parse_date(raw, page.now)
         if moment is not None:
-            modified = bool(label) or bool(_MODIFIED_NAME.search(element_names))
+            modified = bool(label) or bool(MODIFIED_NAME.search(element_names))
             yield DateLine(moment, element, modified, bool(_HAS_TIME.search(raw)))
 
 

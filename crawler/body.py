@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lxml.html import HtmlElement
@@ -14,22 +13,19 @@ from crawler.records import ExtractionError, Image
 from crawler.text import Paragraph, folded, image_source, inline_text, normalise
 from crawler.vocabulary import (
     CAPTION_NAME,
+    DATE_LINE_WORDS,
     FURNITURE_MAX_TEXT,
     IMAGE_TABLE_NAME,
+    MAX_CAPTION_CHARS,
+    MAX_DATE_LINE_IN_BODY,
     MIN_BODY_CHARS,
     TAG_LABELS,
     TAGS_NAME,
 )
 
 _LINE_TAGS = ("p", "div", "li", "span", "section")
-# What a date line says besides its digits: weekdays, "ngày", "lúc", "Cập nhật", "(GMT+7)".
-_DATE_LINE_WORDS = re.compile(
-    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy)|chủ\s*nhật|cập nhật|ngày|tháng|năm|lúc|đăng|giờ|phút|gmt"
-    r"|\b(?:thứ|t[2-7]|cn|sa|ch|am|pm)\b|[\d\s,|:()+\-–/.]", re.IGNORECASE)
-_MAX_DATE_LINE = 60
 _TEXT_BLOCKS = frozenset({"div", "td", "section", "article"})
 _INLINE = frozenset({"span", "font", "strong", "b", "em", "i"})
-_PHOTO_TABLE_MAX_TEXT = 300  # a caption cell says this much at most
 
 
 def body_element(page: Page) -> tuple[HtmlElement, str]:
@@ -113,7 +109,7 @@ def body_images(body: HtmlElement, base: str) -> tuple[list[Image], set[HtmlElem
         if src not in found or not found[src].caption:
             found[src] = Image(src, caption)
     captions.update(e for e in named(body, CAPTION_NAME) if e is not body and len(e) <= 3
-                    and len(e.text_content()) < _PHOTO_TABLE_MAX_TEXT)
+                    and len(e.text_content()) < MAX_CAPTION_CHARS)
     captions.update(body.iter("figcaption"))
     return list(found.values()), captions
 
@@ -143,7 +139,7 @@ def _is_photo_table(table: HtmlElement) -> bool:
     cells = list(table.iter("td", "th"))
     text_cells = [c for c in cells if c.find(".//img") is None and normalise(c.text_content())]
     return (len(cells) - len(text_cells) >= 1 and len(text_cells) <= 2
-            and all(len(normalise(c.text_content())) < _PHOTO_TABLE_MAX_TEXT for c in text_cells))
+            and all(len(normalise(c.text_content())) < MAX_CAPTION_CHARS for c in text_cells))
 
 
 def _class_captions(element: HtmlElement) -> list[HtmlElement]:
@@ -161,8 +157,8 @@ def drop_date_lines(body: list[Paragraph]) -> list[Paragraph]:
 
 
 def _is_date_line(text: str) -> bool:
-    return (len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text)
-            and not _DATE_LINE_WORDS.sub("", text).strip())
+    return (len(text) <= MAX_DATE_LINE_IN_BODY and any(c.isdigit() for c in text)
+            and not DATE_LINE_WORDS.sub("", text).strip())
 
 
 def drop_repeated_lead(body: list[Paragraph], lead: str) -> list[Paragraph]:

@@ -25,13 +25,13 @@ from crawler.vocabulary import (
     BYLINE_JOINERS,
     COUNTERS,
     MAX_BYLINE_CHARS,
+    MAX_DESK_WORDS,
+    MAX_NAME_WORDS,
     MAX_NAMES,
     SOURCE_LINE,
 )
 
 _EMAIL = re.compile(r"\S+@\S+")
-_MAX_NAME_WORDS = 5
-_MAX_DESK_WORDS = 8
 
 
 def author(page: Page, metadata: PageMetadata, container: HtmlElement) -> Found[str | None]:
@@ -75,7 +75,7 @@ def looks_like_names(text: str, *, strict: bool = True) -> bool:
         return False
     for part in parts:
         words = part.split()
-        if not 1 <= len(words) <= (_MAX_NAME_WORDS if strict else _MAX_DESK_WORDS):
+        if not 1 <= len(words) <= (MAX_NAME_WORDS if strict else MAX_DESK_WORDS):
             return False
         if not all(w.replace(".", "").isalpha() for w in words):
             return False

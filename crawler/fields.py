@@ -21,6 +21,8 @@ from crawler.vocabulary import (
     CAPTION_NAME,
     DATE_NAME,
     LEAD_NAME,
+    MAX_LEAD_CHARS,
+    MIN_HEADING_LEAD_CHARS,
     MIN_LEAD_CHARS,
     TITLE_NAME,
 )
@@ -28,8 +30,6 @@ from crawler.vocabulary import (
 T = TypeVar("T")
 
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:]\s+")
-_MAX_LEAD_CHARS = 1500
-_MIN_HEADING_LEAD_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def _visible_lead(page: Page, container: HtmlElement, title_element: HtmlElement
     body_start = page.position.get(body, 0)
     for element in _lead_elements(page, container, body):
         text = inline_text(element)
-        if MIN_LEAD_CHARS <= len(text) <= _MAX_LEAD_CHARS and page.position.get(element, 0) > start:
+        if MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS and page.position.get(element, 0) > start:
             return Found(text, sources.generic("lead element"), element)
     if title_element is None:
         return None
@@ -134,7 +134,7 @@ def _visible_lead(page: Page, container: HtmlElement, title_element: HtmlElement
         if len(element) and element.find(".//p") is not None or _is_field(element):
             continue
         text = inline_text(element)
-        if len(text) >= _MIN_HEADING_LEAD_CHARS and not any(c.isdigit() for c in text[:3]):
+        if len(text) >= MIN_HEADING_LEAD_CHARS and not any(c.isdigit() for c in text[:3]):
             return Found(text, sources.generic("heading after title"), element)
     return None
 

@@ -15,13 +15,17 @@ from lxml.html import HtmlElement
 from crawler.class_index import css, is_inside
 from crawler.page import NAME_ATTRIBUTES, Page
 from crawler.text import inline_text, normalise
-from crawler.vocabulary import HEADLINE_MIN_WORDS, HOME_LINKS, NON_ARTICLE_PATH
+from crawler.vocabulary import (
+    ARTICLE_ID_QUERY,
+    ARTICLE_SLUG,
+    HEADLINE_MIN_WORDS,
+    HOME_LINKS,
+    NON_ARTICLE_PATH,
+)
 
 __all__ = ["css", "is_inside"]
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_ARTICLE_SLUG = re.compile(r"(?:[^-/]+-){3,}[^-/]+|\d{4,}")
-_ID_QUERY = re.compile(r"(?:^|&)[a-z_]*id=\d+", re.IGNORECASE)
 
 
 # --- profile selector groups -----------------------------------------------------------------
@@ -180,4 +184,4 @@ def is_article_link(url: str, page_url: str) -> bool:
     if NON_ARTICLE_PATH.search(parts.path):
         return False
     segment = parts.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return bool(_ARTICLE_SLUG.search(segment) or _ID_QUERY.search(parts.query))
+    return bool(ARTICLE_SLUG.search(segment) or ARTICLE_ID_QUERY.search(parts.query))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from lxml.html import HtmlElement
 
 from crawler import sources
 from crawler.text import decoded, folded, normalise
+from crawler.vocabulary import DOMAIN_LIKE
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class PageMetadata:
 
     def is_site(self, name: str) -> bool:
         """The site's own name, domain or brand standing in a field ("VnExpress", "baochinhphu.vn")."""
-        if _DOMAIN.search(name):
+        if DOMAIN_LIKE.search(name):
             return True
         key = folded(name)
         # "Báo Công Thương" is the site; a headline that mentions it is not
@@ -83,7 +83,6 @@ _META_FIELDS = (
     ("section", "article:section"),
     ("images", "og:image"),
 )
-_DOMAIN = re.compile(r"\b[\w-]+\.(?:vn|com|net|org|gov|info)\b|https?://|www\.", re.IGNORECASE)
 _SITE_NAME_KEYS = ("og:site_name", "application-name", "publisher", "copyright", "dc.publisher")
 
 

@@ -19,13 +19,13 @@ from crawler.class_index import ClassIndex, chain, css
 from crawler.profile import Selectors
 from crawler.records import ExtractionError
 from crawler.text import normalise
+from crawler.vocabulary import SHORT_TEXT_CHARS
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _END_TAG = re.compile(r"</(?:body|html)\b", re.IGNORECASE)
 _BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
 _BODY_TEXT = etree.XPath("//body//text()")
-_SHORT_TEXT = 80  # characters: a heading, a label, a counter, not a paragraph
-_SHORT_TEXT_RAW = 400
+_SHORT_TEXT_RAW_CHARS = 5 * SHORT_TEXT_CHARS  # before whitespace is collapsed
 # The attributes an element is named by, for the name patterns of crawler.vocabulary.
 NAME_ATTRIBUTES = ("class", "id", "type", "itemprop", "data-role", "data-content-name")
 _NAME_VALUES = etree.XPath("|".join(f"//@{a}" for a in NAME_ATTRIBUTES))
@@ -40,10 +40,10 @@ class ShortTexts:
         parts: list[str] = []
         offset = 0
         for node in _BODY_TEXT(root):
-            if len(node) > _SHORT_TEXT_RAW or node.isspace():
+            if len(node) > _SHORT_TEXT_RAW_CHARS or node.isspace():
                 continue
             text = normalise(node).lower()
-            if len(text) >= _SHORT_TEXT:
+            if len(text) >= SHORT_TEXT_CHARS:
                 continue
             owner = node.getparent()
             if node.is_tail:

@@ -31,6 +31,8 @@ from crawler.text import normalise
 from crawler.urls import canonical_url
 from crawler.vocabulary import (
     COMMENTS_NAME,
+    MORE_BUTTONS,
+    PROSE_AFTER_BODY,
     RELATED_HEADINGS,
     RELATED_LABELS,
     RELATED_NAME,
@@ -40,8 +42,6 @@ from crawler.vocabulary import (
     TEASER_LINK_DENSITY,
 )
 
-_BUTTON_TEXTS = frozenset({"xem thêm", "đọc thêm", "read more"})  # as a link: a button, not a heading
-_PROSE_AFTER_BODY = 200  # characters of unlinked text: the page has moved on to something else
 # Elements that can be a box of links, and those a box can hide in; never inside a paragraph.
 _BOX_TAGS = frozenset({"div", "section", "article", "aside", "ul", "ol", "li", "table", "tbody", "tr", "td",
                        "p", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6"})
@@ -180,7 +180,7 @@ def _after_body(element: HtmlElement, page: Page) -> str:
     if teasers and (is_link_box(element, page) or link_text_share(element) >= TEASER_LINK_DENSITY):
         return "box"
     linked = sum(len(normalise(a.text_content())) for a in element.iter("a"))
-    return "stop" if len(text) - linked > _PROSE_AFTER_BODY else "skip"
+    return "stop" if len(text) - linked > PROSE_AFTER_BODY else "skip"
 
 
 def _box_title(element: HtmlElement) -> str | None:
@@ -213,7 +213,7 @@ def _is_related_heading(element: HtmlElement | None) -> bool:
 
 
 def _is_button(heading: HtmlElement) -> bool:
-    if heading_text(heading) not in _BUTTON_TEXTS:
+    if heading_text(heading) not in MORE_BUTTONS:
         return False
     anchor = heading if heading.tag == "a" else heading.find(".//a")
     return anchor is not None and (anchor.get("href") or "").startswith(("http", "/"))

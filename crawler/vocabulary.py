@@ -48,9 +48,15 @@ IMAGE_TABLE_NAME = re.compile(r"image|picture|photo|caption|tpl", re.IGNORECASE)
 # Links to an author's page: the text of such a link is a byline.
 AUTHOR_LINK = re.compile(r"/(?:tac-?gia|author|authors|nha-?bao|phong-?vien|writer)s?(?:/|\.|-|$)",
                          re.IGNORECASE)
+MODIFIED_NAME = re.compile(r"modif|update|cap-?nhat|edit", re.IGNORECASE)
 # Link targets that are never articles: tag, search and author pages.
 NON_ARTICLE_PATH = re.compile(
     r"/(?:tag|tags|tim-?kiem|search|tac-?gia|author|dang-?nhap|login|rss)(?:/|\.|-\d|$)", re.IGNORECASE)
+
+# An article's address names it: a slug of four words or more, or a number of four digits or more.
+ARTICLE_SLUG = re.compile(r"(?:[^-/]+-){3,}[^-/]+|\d{4,}")
+ARTICLE_ID_QUERY = re.compile(r"(?:^|&)[a-z_]*id=\d+", re.IGNORECASE)
+DOMAIN_LIKE = re.compile(r"\b[\w-]+\.(?:vn|com|net|org|gov|info)\b|https?://|www\.", re.IGNORECASE)
 
 # --- headings and labels --------------------------------------------------------------------
 
@@ -82,6 +88,12 @@ AUTHOR_NOTE = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 # "Theo TTXVN", "Nguồn: Bộ Công Thương" closing the body: where the text came from, not who wrote it.
 SOURCE_LINE = re.compile(r"^\(?(?:theo|nguồn)\b\s*:?\s*[^.!?]{1,60}\)?$", re.IGNORECASE)
 BYLINE_JOINERS = re.compile(r"\s+(?:-|–|—|&|và|and)\s+|\s*[,;/]\s*")
+# As a link, these are buttons ("Xem thêm" → the section), not the heading of a related block.
+MORE_BUTTONS = frozenset({"xem thêm", "đọc thêm", "read more"})
+# What a date line says besides its digits: weekdays, "ngày", "lúc", "Cập nhật", "(GMT+7)".
+DATE_LINE_WORDS = re.compile(
+    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy)|chủ\s*nhật|cập nhật|ngày|tháng|năm|lúc|đăng|giờ|phút|gmt"
+    r"|\b(?:thứ|t[2-7]|cn|sa|ch|am|pm)\b|[\d\s,|:()+\-–/.]", re.IGNORECASE)
 NEXT_PAGE_TEXTS = frozenset({"trang sau", "trang tiếp", "tiếp", "sau", "next", "»", "›", ">", ">>"})
 HOME_LINKS = frozenset({"trang chủ", "home", ""})
 
@@ -89,8 +101,16 @@ HOME_LINKS = frozenset({"trang chủ", "home", ""})
 
 MIN_BODY_CHARS = 100  # paragraph text before a block counts as an article body
 MIN_LEAD_CHARS = 30
+MAX_LEAD_CHARS = 1500
+MIN_HEADING_LEAD_CHARS = 60  # an unnamed heading after the title reads as the lead from this length
 HEADLINE_MIN_WORDS = 4  # a link whose text reads as a headline
 MAX_BYLINE_CHARS = 80
 MAX_NAMES = 6  # names in one byline
+MAX_NAME_WORDS = 5
+MAX_DESK_WORDS = 8  # "Phòng Truyền thông Bộ Công Thương", named as the author by the page
 MAX_DATE_LINE_CHARS = 120
+MAX_DATE_LINE_IN_BODY = 60  # a date line opening or closing the body
+MAX_CAPTION_CHARS = 300  # a caption cell in a photo table says this much at most
+SHORT_TEXT_CHARS = 80  # a heading, a label, a counter: where phrases are looked for
+PROSE_AFTER_BODY = 200  # unlinked characters after the body: the page has moved on
 TEASER_LINK_DENSITY = 0.5  # share of a box's text inside links for an unlabelled box of headlines
