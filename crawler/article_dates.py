@@ -70,7 +70,9 @@ def _field(page: Page, name: str, told: list[Candidate], lines: list[DateLine]) 
         _note(page, name, profile, told_dates)
         return profile
     if lines:
-        line = lines[0]
+        # of the dates the page shows, the one the metadata also gives (same day), else the nearest
+        agreeing = [line for line in lines if any(m.date() == line.moment.date() for _, m in told_dates)]
+        line = (agreeing or lines)[0]
         found = Found[datetime | None](line.moment, sources.generic("date element"), line.element)
         for candidate, moment in told_dates:
             if not line.has_time and moment.date() == line.moment.date():

@@ -26,6 +26,7 @@ from crawler.vocabulary import (
 _LINE_TAGS = ("p", "div", "li", "span", "section")
 _TEXT_BLOCKS = frozenset({"div", "td", "section", "article"})
 _INLINE = frozenset({"span", "font", "strong", "b", "em", "i"})
+_PHOTO_HOLDERS = frozenset({"p", "div", "figure", "center"})
 
 
 def body_element(page: Page) -> tuple[HtmlElement, str]:
@@ -128,7 +129,29 @@ def _caption_elements(img: HtmlElement, body: HtmlElement) -> list[HtmlElement]:
             found = _class_captions(ancestor)
             if found:
                 return found
-    return []
+    return _italic_caption(img, body)
+
+
+def _italic_caption(img: HtmlElement, body: HtmlElement) -> list[HtmlElement]:
+    """A short line in italics right after a photo on a line of its own is the photo's caption."""
+    holder = img.getparent()
+    while holder is not None and holder is not body and holder.tag not in _PHOTO_HOLDERS:
+        holder = holder.getparent()
+    if holder is None or holder is body or normalise(holder.text_content()):
+        return []
+    following = holder.getnext()
+    if following is None or following.tag not in ("p", "div"):
+        return []
+    text = normalise(following.text_content())
+    return [following] if text and len(text) < MAX_CAPTION_CHARS and _all_italic(following) else []
+
+
+def _all_italic(element: HtmlElement) -> bool:
+    """All the element's text is inside <em> or <i> (a photo credit or caption line)."""
+    if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+        return False
+    children = [c for c in element if isinstance(c.tag, str)]
+    return bool(children) and all(c.tag in ("em", "i") or _all_italic(c) for c in children)
 
 
 def _is_photo_table(table: HtmlElement) -> bool:

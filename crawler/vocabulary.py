@@ -14,7 +14,8 @@ FURNITURE_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "a
                             "input", "select", "textarea", "svg"})
 FURNITURE_NAME = re.compile(
     r"(?:^|[-_])(?:ads?|adv|advert\w*|quang-?cao|banner|share|sharing|social|print|views|luot-?xem"
-    r"|view-?count|clock|sticky|popup|modal|newsletter|weather|thoi-?tiet)(?:[-_]|$)",
+    r"|view-?count|clock|today|current-?(?:date|time)|date-?now|time-?now|sticky|popup|modal|newsletter"
+    r"|weather|thoi-?tiet)(?:[-_]|$)",
     re.IGNORECASE,
 )
 FURNITURE_PHRASES = ("lượt xem", "lượt đọc", "lượt truy cập", "in bài", "bản in", "chia sẻ", "quảng cáo")

@@ -241,3 +241,20 @@ def test_a_linked_side_heading_ends_the_related_block() -> None:
     html = portal(BODY).replace("</ul></div>", f"</ul>{side}</div>", 1)
 
     assert [r.title for r in read_article(html, URL, NONE).related] == RELATED
+
+
+def test_italic_line_after_a_photo_is_its_caption() -> None:
+    photo = '<p><img src="/anh/1.jpg"></p><p><em>Quang cảnh hội nghị. Ảnh: Minh Anh</em></p>'
+
+    article = read_article(portal(f"<p>{P1}</p><p>{P2}</p>{photo}<p>{P3}</p>" ), URL, NONE)
+
+    assert article.body.split("\n\n") == [P1, P2, P3]
+    assert article.images[0].caption == "Quang cảnh hội nghị. Ảnh: Minh Anh"
+
+
+def test_the_date_the_metadata_confirms_wins_over_a_clock_before_the_title() -> None:
+    head = '<meta property="article:published_time" content="2026-03-05T10:30:00+07:00">'
+    html = page(f'<div class="wrap"><div class="top-date">Thứ hai, 09/03/2026 08:00</div><h1>{TITLE}</h1>'
+                f'<div class="content">{BODY}</div><div class="post-date">Đăng ngày 05/03/2026 10:30</div></div>', head)
+
+    assert read_article(html, NEWS_URL, NONE).published_at == datetime(2026, 3, 5, 10, 30, tzinfo=HCM)
