@@ -10,6 +10,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from crawler import sources
+from crawler.body import is_date_line
 from crawler.dates import parse_date
 from crawler.fields import Found
 from crawler.find import alternatives, is_inside, names, starts_with_phrase
@@ -134,11 +135,14 @@ def _date_lines(page: Page, container: HtmlElement, body: HtmlElement) -> Iterat
         if len(text) > 4 * MAX_DATE_LINE_CHARS or not _DATE_LIKE.search(element.get("datetime") or text):
             continue
         text = normalise(text)
-        if len(text) > MAX_DATE_LINE_CHARS or element is body or is_inside(element, body):
+        if len(text) > MAX_DATE_LINE_CHARS or element is body:
             continue
+        own_line = is_date_line(text)
+        if is_inside(element, body) and not (own_line and element.getparent() is body):
+            continue  # a date inside the article's text is content, unless it is a line of its own
         element_names = names(element)
         label = starts_with_phrase(_WEEKDAY_PREFIX.sub("", text), MODIFIED_LABELS)
-        if not (element.tag == "time" or DATE_NAME.search(element_names) or label):
+        if not (element.tag == "time" or DATE_NAME.search(element_names) or label or own_line):
             continue
         raw = _raw(element)
         if not _DATE_LIKE.search(raw):

@@ -172,14 +172,15 @@ def _class_captions(element: HtmlElement) -> list[HtmlElement]:
 
 def drop_date_lines(body: list[Paragraph]) -> list[Paragraph]:
     """A date line opening or closing the body ("Thứ hai, 25/11/2024 05:05") is not body text."""
-    while body and _is_date_line(body[0].text):
+    while body and is_date_line(body[0].text):
         body = body[1:]
-    while body and _is_date_line(body[-1].text):
+    while body and is_date_line(body[-1].text):
         body = body[:-1]
     return body
 
 
-def _is_date_line(text: str) -> bool:
+def is_date_line(text: str) -> bool:
+    """Only a date and its words ("Thứ hai, 25/11/2024 05:05 (GMT+7)"): never prose."""
     return (len(text) <= MAX_DATE_LINE_IN_BODY and any(c.isdigit() for c in text)
             and not DATE_LINE_WORDS.sub("", text).strip())
 

@@ -32,7 +32,7 @@ from crawler.related import (
     related_source,
     warn_related_fallback,
 )
-from crawler.text import Paragraph, paragraphs, sanitised_html
+from crawler.text import paragraphs, sanitised_html
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,10 @@ def _read_article(html: str, url: str, selectors: Selectors,
 
     remove_non_text(body)
     images, captions = body_images(body, page.base)
-    body_paragraphs = _body_paragraphs(body, captions, lead.value if lead.element is not None else "")
+    text = [p for p in paragraphs(body, captions) if not is_furniture_text(p.text)]
+    body_paragraphs = drop_date_lines(text)
     author = bylines.take_byline(body_paragraphs, author, metadata)
+    body_paragraphs = drop_repeated_lead(body_paragraphs, lead.value)
     if not body_paragraphs:
         raise ExtractionError(url, f"no body: the body element ({describe(body)}) holds no text")
     image_source = sources.generic("body images")
@@ -124,12 +126,6 @@ def _read_article(html: str, url: str, selectors: Selectors,
         warnings=_messages(page.notices),
     )
     return article, page.notices
-
-
-def _body_paragraphs(body: etree._Element, captions: set[etree._Element], lead: str) -> list[Paragraph]:
-    found = [p for p in paragraphs(body, captions) if not is_furniture_text(p.text)]
-    found = drop_date_lines(found)
-    return drop_repeated_lead(found, lead)
 
 
 def _read_listing(html: str, url: str, selectors: Selectors) -> tuple[Listing, list[tuple[int, str]]]:

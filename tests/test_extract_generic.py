@@ -258,3 +258,15 @@ def test_the_date_the_metadata_confirms_wins_over_a_clock_before_the_title() -> 
                 f'<div class="content">{BODY}</div><div class="post-date">Đăng ngày 05/03/2026 10:30</div></div>', head)
 
     assert read_article(html, NEWS_URL, NONE).published_at == datetime(2026, 3, 5, 10, 30, tzinfo=HCM)
+
+
+def test_article_element_holding_everything_as_paragraphs() -> None:
+    head = f'<meta property="og:description" content="{LEAD}">'
+    html = page(f"<article><h1>{TITLE}</h1><p>Thứ năm, 05/03/2026 10:30</p><p><strong>Hà Thu</strong></p>"
+                f"<p>{LEAD}</p>{BODY}<p>Tags: hội nghị, công thương</p></article>", head)
+
+    article = read_article(html, NEWS_URL, NONE)
+
+    assert (article.title, article.lead, article.author) == (TITLE, LEAD, "Hà Thu")
+    assert article.published_at == datetime(2026, 3, 5, 10, 30, tzinfo=HCM)
+    assert article.body.split("\n\n") == [P1, P2, P3]
