@@ -37,7 +37,8 @@ LEAD_NAME = re.compile(
     re.IGNORECASE)
 AUTHOR_NAME = re.compile(r"author|byline|tac-?gia|writer|reporter|phong-?vien", re.IGNORECASE)
 DATE_NAME = re.compile(r"date|time|ngay|publish|posted|thoi-?gian", re.IGNORECASE)
-CAPTION_NAME = re.compile(r"caption|chu-?thich|legend|image_?desc|photo-?desc|img-?desc", re.IGNORECASE)
+CAPTION_NAME = re.compile(r"caption|chu-?thich|legend|(?:image|photo|img|pic)[-_]?(?:desc|note|title)",
+                          re.IGNORECASE)
 RELATED_NAME = re.compile(
     r"relat|lien-?quan|tinlq|doc-?them|xem-?them|read-?more|more-?news|other-?news|tin-?khac",
     re.IGNORECASE)
