@@ -17,7 +17,14 @@ from crawler.find import alternatives, is_inside, names, starts_with_phrase
 from crawler.metadata import Candidate, PageMetadata
 from crawler.page import Page, warn_fallback
 from crawler.text import inline_text, normalise
-from crawler.vocabulary import COUNTERS, DATE_NAME, MAX_DATE_LINE_CHARS, MODIFIED_LABELS, MODIFIED_NAME
+from crawler.vocabulary import (
+    AUTHOR_NAME,
+    COUNTERS,
+    DATE_NAME,
+    MAX_DATE_LINE_CHARS,
+    MODIFIED_LABELS,
+    MODIFIED_NAME,
+)
 
 _DATE_LIKE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s*tháng\s*\d{1,2}",
                         re.IGNORECASE)
@@ -142,7 +149,9 @@ def _date_lines(page: Page, container: HtmlElement, body: HtmlElement) -> Iterat
             continue  # a date inside the article's text is content, unless it is a line of its own
         element_names = names(element)
         label = starts_with_phrase(_WEEKDAY_PREFIX.sub("", text), MODIFIED_LABELS)
-        if not (element.tag == "time" or DATE_NAME.search(element_names) or label or own_line):
+        # the byline often shares its line with the date ("Nguyên Minh - 07/03/2026 08:47")
+        named_so = DATE_NAME.search(element_names) or AUTHOR_NAME.search(element_names)
+        if not (element.tag == "time" or named_so or label or own_line):
             continue
         raw = _raw(element)
         if not _DATE_LIKE.search(raw):

@@ -22,6 +22,7 @@ from crawler.vocabulary import (
     AUTHOR_NAME,
     AUTHOR_NOTE,
     AUTHOR_PREFIX,
+    BYLINE_DATE,
     BYLINE_JOINERS,
     COUNTERS,
     MAX_BYLINE_CHARS,
@@ -58,7 +59,7 @@ def clean(text: str) -> str:
     """A byline without its label, note, counters, e-mail and punctuation: "Tác giả: Hà Thu (tổng hợp)"
     → "Hà Thu"."""
     text = normalise(_EMAIL.sub(" ", COUNTERS.sub(" ", text)))
-    text = AUTHOR_PREFIX.sub("", text)
+    text = BYLINE_DATE.sub("", AUTHOR_PREFIX.sub("", text))
     previous = None
     while previous != text:
         previous, text = text, AUTHOR_NOTE.sub("", text).strip(" |-–:,")

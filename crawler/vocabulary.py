@@ -85,6 +85,8 @@ MODIFIED_LABELS = ("cập nhật", "ngày cập nhật", "sửa lần cuối", "
 AUTHOR_PREFIX = re.compile(
     r"^(?:tác giả|bài viết|bài và ảnh|bài, ảnh|bài|ảnh|thực hiện|nhóm phóng viên|phóng viên|pv|by)"
     r"\s*[:.]\s*", re.IGNORECASE)
+# "Nguyên Minh - 07/03/2026 08:47", "Hà Anh | Thứ bảy, …": a byline sharing its line with the date.
+BYLINE_DATE = re.compile(r"\s*(?:[-|–,]\s*)?(?:\bthứ\s|\bchủ nhật|\d{1,2}[/:.-]\d).*$", re.IGNORECASE)
 # "Hà Thu (tổng hợp)", "Minh Anh (TTXVN)": the name is the author, the note is not.
 AUTHOR_NOTE = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 # "Theo TTXVN", "Nguồn: Bộ Công Thương" closing the body: where the text came from, not who wrote it.

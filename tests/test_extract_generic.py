@@ -270,3 +270,13 @@ def test_article_element_holding_everything_as_paragraphs() -> None:
     assert (article.title, article.lead, article.author) == (TITLE, LEAD, "Hà Thu")
     assert article.published_at == datetime(2026, 3, 5, 10, 30, tzinfo=HCM)
     assert article.body.split("\n\n") == [P1, P2, P3]
+
+
+def test_byline_sharing_its_line_with_the_date() -> None:
+    html = page(f'<div class="detail"><h1>{TITLE}</h1><div class="author">Nguyên Minh - 07/03/2026 08:47</div>'
+                f'<div class="content">{BODY}</div></div>')
+
+    article = read_article(html, NEWS_URL, NONE)
+
+    assert article.author == "Nguyên Minh"
+    assert article.published_at == datetime(2026, 3, 7, 8, 47, tzinfo=HCM)
