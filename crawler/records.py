@@ -33,6 +33,12 @@ class Article:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     related: list[RelatedLink] = field(default_factory=list)
+    # Where each field that has a value came from (see crawler.sources): "selector h1.title",
+    # "json-ld", "meta article:published_time", "generic: h1".
+    sources: dict[str, str] = field(default_factory=dict)
+    # What a crawl logs about this page: selectors that stopped matching, unreadable dates,
+    # metadata that disagrees with the page. Not part of the article: never compared.
+    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class ListingItem:
 class Listing:
     items: list[ListingItem]
     next_page: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # "items", "next_page"
+    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 class ExtractionError(Exception):

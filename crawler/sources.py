@@ -1,138 +1,45 @@
-"""The spider's side of the listing sources that are not HTML pages: what to request, what to follow.
+"""Where an extracted field came from: a small, stable vocabulary, stored with each version.
 
-The parsing is in crawler/listings/ (pure); this mixin only turns entries into requests and records.
+- `selector <css>`: the profile alternative that matched (`selector h1.article-title`);
+- `json-ld`: the page's JSON-LD article object;
+- `meta <name>`: a `<meta>` tag, by its lower-cased name or property (`meta article:published_time`);
+- `generic: <rule>`: one of GENERIC_RULES, newswatch's own reading of the page.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
-from typing import Any
+JSON_LD = "json-ld"
 
-from scrapy.http import FormRequest, Request, Response
-from twisted.python.failure import Failure
-
-from crawler.listings import ListingEntry, ListingError
-from crawler.listings.feed import parse_feed
-from crawler.listings.jsonapi import page_request, parse_json_listing
-from crawler.listings.sitemap import needs_fetch, parse_sitemap, sitemaps_to_follow
-from crawler.profile import SiteProfile
-from crawler.records import FetchFailed, ListedItem
-from crawler.urls import in_domains
-
-logger = logging.getLogger(__name__)
-
-# A sitemap index may name sitemaps, never indexes (sitemaps.org); one level more is tolerated.
-MAX_SITEMAP_DEPTH = 2
-
-
-def only_known(seen: Iterable[tuple[str, str]], known: Mapping[str, str | None]) -> bool:
-    """True when a listing page named articles and every one is known under the same headline:
-    older pages then hold nothing new, and paging stops."""
-    seen = list(seen)
-    return bool(seen) and all(
-        identity in known and (not title or known[identity] == title) for identity, title in seen
-    )
+GENERIC_RULES = frozenset({
+    "h1",                 # the article's <h1>
+    "title element",      # an element named as a title that says what the metadata says
+    "document title",     # <title>, without the site's name
+    "lead element",       # an element named as a lead/sapo/description
+    "heading after title",  # the paragraph-long heading between the title and the body
+    "itemprop",           # schema.org microdata on a visible element
+    "densest block",      # the element holding the most paragraph text
+    "author element",     # an element named as the author
+    "author link",        # a link to the author's page
+    "byline",             # a name on a line of its own at the start or end of the body
+    "date element",       # an element named as a date, or a <time>
+    "breadcrumb",         # the last link of the breadcrumb
+    "body images",        # the photos of the body
+    "related heading",    # the links under a "Tin liên quan"-like heading
+    "link box",           # a box of headline links in or after the body
+    "headline links",     # a listing's headline links
+    "next link",          # a listing's rel=next or "Trang sau" link
+})
 
 
-class ListingSources:
-    """Requests and callbacks of the json, rss and sitemap listing kinds (mixed into NewsSpider)."""
+def selector(css: str) -> str:
+    return f"selector {css}"
 
-    profile: SiteProfile
-    _known: dict[str, str | None]
-    _checked: Mapping[str, datetime | None]
-    identity: Callable[[str], str]
-    _follow: Callable[[str, str, int], Iterator[Request]]
-    on_error: Callable[[Failure], Iterator[Any]]
 
-    def source_requests(self) -> Iterator[Request]:
-        """The first requests of a json, rss or sitemap listing."""
-        source = self.profile.listing
-        if source.kind == "json":
-            yield self._json_request(1)
-        elif source.kind == "rss":
-            yield Request(source.url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
-        elif source.kind == "sitemap":
-            yield Request(source.url, callback=self.parse_sitemap, errback=self.on_error,
-                          cb_kwargs={"depth": 0}, dont_filter=True)
+def meta(name: str) -> str:
+    return f"meta {name.lower()}"
 
-    def _json_request(self, page: int) -> Request:
-        wanted = page_request(self.profile.listing, page)
-        kwargs: dict[str, Any] = {"callback": self.parse_json_page, "errback": self.on_error,
-                                  "cb_kwargs": {"page": page}, "dont_filter": True}
-        if wanted.form is not None:
-            return FormRequest(wanted.url, formdata=wanted.form, **kwargs)
-        return Request(wanted.url, method=wanted.method, **kwargs)
 
-    def _entries(self, entries: Iterable[ListingEntry], wanted: Callable[[ListingEntry, str], bool]
-                 ) -> tuple[list[Any], list[tuple[str, str]]]:
-        """Records and requests for the listed articles, and the (identity, title) pairs seen."""
-        out: list[Any] = []
-        seen: list[tuple[str, str]] = []
-        for entry in entries:
-            if not in_domains(entry.url, self.profile.allowed_domains):
-                continue
-            identity = self.identity(entry.url)
-            seen.append((identity, entry.title))
-            if entry.title:
-                out.append(ListedItem(identity, entry.url, entry.title, entry.published))
-            if wanted(entry, identity):
-                out.extend(self._follow(entry.url, identity, 0))
-        return out, seen
-
-    def _unreadable(self, response: Response, error: ListingError) -> FetchFailed:
-        logger.warning("listing %s: %s", response.url, error)
-        return FetchFailed(response.url, f"listing unreadable: {error}")
-
-    def parse_json_page(self, response: Response, page: int) -> Iterator[Any]:
-        try:
-            entries = parse_json_listing(response.body, self.profile.listing, response.url)
-        except ListingError as exc:
-            yield self._unreadable(response, exc)
-            return
-        if not entries:
-            logger.info("listing %s: page %d is empty: end of the listing", response.url, page)
-            return
-        out, seen = self._entries(entries, lambda entry, identity: True)
-        yield from out
-        if only_known(seen, self._known):
-            logger.info("listing %s: page %d holds only known items; not paging further",
-                        response.url, page)
-        elif page < self.profile.max_pages:
-            yield self._json_request(page + 1)
-
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        try:
-            entries = parse_feed(response.body, response.url, content_type)
-        except ListingError as exc:
-            yield self._unreadable(response, exc)
-            return
-        if not entries:
-            logger.warning("listing %s: the feed lists no articles", response.url)
-        out, _ = self._entries(entries, lambda entry, identity: True)
-        yield from out
-
-    def parse_sitemap(self, response: Response, depth: int) -> Iterator[Any]:
-        try:
-            sitemap = parse_sitemap(response.body)
-        except ListingError as exc:
-            yield self._unreadable(response, exc)
-            return
-        if sitemap.kind == "index":
-            if depth >= MAX_SITEMAP_DEPTH:
-                logger.warning("listing %s: sitemap indexes nested too deep; not followed", response.url)
-                return
-            checks = [when for when in self._checked.values() if when is not None]
-            since = max(checks) if checks else None
-            for child in sitemaps_to_follow(sitemap.entries, since, self.profile.max_pages):
-                yield Request(child.url, callback=self.parse_sitemap, errback=self.on_error,
-                              cb_kwargs={"depth": depth + 1}, dont_filter=True)
-            return
-
-        def wanted(entry: ListingEntry, identity: str) -> bool:
-            return needs_fetch(entry, identity in self._known, self._checked.get(identity))
-
-        out, _ = self._entries(sitemap.entries, wanted)
-        yield from out
+def generic(rule: str) -> str:
+    if rule not in GENERIC_RULES:
+        raise ValueError(f"unknown generic rule {rule!r}")
+    return f"generic: {rule}"

@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_article, extract_listing
+from crawler.listing_spider import ListingSources, only_known
 from crawler.profile import SiteProfile
 from crawler.records import (
     ExtractionError,
@@ -24,7 +25,6 @@ from crawler.records import (
     PageGone,
     Revisit,
 )
-from crawler.sources import ListingSources, only_known
 from crawler.urls import article_identity, canonical_url, in_domains
 
 logger = logging.getLogger(__name__)

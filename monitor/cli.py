@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=commands.diff)
 
+    extract = _command(sub, "extract", help="what newswatch reads from one page, and where from")
+    extract.add_argument("source", metavar="SOURCE", help="a saved HTML file or an http(s) URL")
+    extract.add_argument("--url", help="the saved page's address (picks the profile, resolves links)")
+    extract.add_argument("--site", metavar="NAME", help="use this site's profile (default: by host)")
+    extract.add_argument("--listing", action="store_true", help="a listing: article links, next page")
+    extract.add_argument("--json", action="store_true")
+    extract.set_defaults(func=commands.extract)
+
     alerts = _command(sub, "alerts", help="alert e-mails: sent, waiting and why")
     alerts.add_argument("--retry", action="store_true", help="send every waiting alert now")
     alerts.add_argument("--limit", type=int, default=50)

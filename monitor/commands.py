@@ -222,6 +222,15 @@ def config_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def extract(args: argparse.Namespace) -> int:
+    from monitor.extract_cmd import run  # the extraction command's work lives in its own module
+
+    status, error = run(args)
+    if status:
+        raise CommandError(error, status)
+    return 0
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     config = _config(args)
     try:

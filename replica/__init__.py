@@ -7,6 +7,7 @@ from replica.render import portal_metadata_time
 from replica.routes import content_etag
 from replica.server import ReplicaError, ReplicaServer
 from replica.site import (
+    CONGTHUONG_MARKUPS,
     LoggedRequest,
     ReplicaArticle,
     ReplicaSite,
@@ -15,6 +16,7 @@ from replica.site import (
 )
 
 __all__ = [
+    "CONGTHUONG_MARKUPS",
     "DATE_STYLES",
     "VN_TZ",
     "LoggedRequest",

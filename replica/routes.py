@@ -101,7 +101,7 @@ def error_reply(status: int) -> Reply:
 
 def _frame(site: ReplicaSite, target: str) -> render.Frame:
     key = f"{site.seed}:{site.generation}:{target}" if site.generation else None
-    return render.Frame(site.layout, site.clock, render.Noise(key))
+    return render.Frame(site.layout, site.clock, render.Noise(key), site.markup)
 
 
 def _listing(site: ReplicaSite, query: str, target: str) -> Reply:
@@ -143,5 +143,5 @@ def _article(site: ReplicaSite, article: ReplicaArticle, method: str,
     html = render.article_page(article, _frame(site, target), views=views,
                                related=site.related(article), hot=site.hot(article))
     if method == "GET" and site.take_truncation(article.id):
-        html = html[:render.truncation_point(site.theme, html)]
+        html = html[:render.truncation_point(html)]
     return Reply(200, [("Content-Type", HTML), *validators], html.encode())

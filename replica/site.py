@@ -17,6 +17,8 @@ from replica.dates import DATE_STYLES, VN_TZ, header_clock
 from replica.layout import LAYOUTS
 
 START_CLOCK = datetime(2024, 11, 25, 5, 5, tzinfo=VN_TZ)
+# congthuong.vn's markup generations, as ../shared/site/README.md records them (newest first)
+CONGTHUONG_MARKUPS = ("2026", "2025", "mastercms")
 REMOVAL_MODES = ("404", "410", "redirect")
 LOGGED_HEADERS = ("User-Agent", "If-None-Match", "If-Modified-Since", "Referer", "Accept-Encoding")
 
@@ -90,10 +92,13 @@ class ReplicaSite:
     """A mutable news site; every public method is safe to call while the server thread reads it."""
 
     def __init__(self, theme: str = "congthuong", *, seed: int = 1, page_size: int = 20,
-                 related_count: int = 5, now: datetime = START_CLOCK) -> None:
+                 related_count: int = 5, now: datetime = START_CLOCK, markup: str = "2026") -> None:
         if theme not in LAYOUTS:
             raise ValueError(f"unknown theme {theme!r}; expected one of {sorted(LAYOUTS)}")
+        if markup not in CONGTHUONG_MARKUPS:
+            raise ValueError(f"unknown markup {markup!r}; expected one of {CONGTHUONG_MARKUPS}")
         self.theme = theme
+        self.markup = markup  # which generation of the congthuong markup the pages use
         self.layout = LAYOUTS[theme]
         self.seed = seed
         self.page_size = page_size
@@ -407,9 +412,9 @@ class ReplicaSite:
 
 
 def build_site(n_articles: int = 30, *, theme: str = "congthuong", seed: int = 1,
-               page_size: int = 20, related_count: int = 5) -> ReplicaSite:
+               page_size: int = 20, related_count: int = 5, markup: str = "2026") -> ReplicaSite:
     """A deterministic site: the 20 real headlines newest, the seed article after them, then generated."""
-    site = ReplicaSite(theme, seed=seed, page_size=page_size, related_count=related_count)
+    site = ReplicaSite(theme, seed=seed, page_size=page_size, related_count=related_count, markup=markup)
     rng = site._rng
     seed_index = min(len(content.SEED_HEADLINES), n_articles - 1)
     published = site.now - timedelta(minutes=rng.randint(15, 180))

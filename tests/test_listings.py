@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.dates import LOCAL_TZ
+from crawler.listing_spider import only_known
 from crawler.listings import ListingEntry, ListingError
 from crawler.listings.feed import parse_feed
 from crawler.listings.jsonapi import item_time, page_request, parse_json_listing
 from crawler.listings.sitemap import needs_fetch, parse_sitemap, sitemaps_to_follow
 from crawler.profile import ListingSource
-from crawler.sources import only_known
 
 MOIT = ListingSource(
     kind="json", url="https://moit.gov.vn/api/Content/Article/selectAll", method="POST",
