@@ -106,8 +106,8 @@ def inline_data(total_bytes: int) -> str:
 def serve(megabytes: float) -> None:
     """Three replicas (ordinary, 20 MB of text, 20 MB of inline data); their profiles on stdout."""
     sys.path.insert(0, str(ROOT))
-    from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
-    from tests.replica.routes import respond
+    from replica import ReplicaServer, build_site, congthuong_profile_toml
+    from replica.routes import respond
 
     total = int(megabytes * 1_000_000)
     ordinary, text, data = (build_site(6, page_size=10, seed=9) for _ in range(3))

@@ -176,7 +176,7 @@ def newswatch_command() -> list[str]:
 
 
 def write_config(path: Path, database: Path, base_url: str, max_pages: int) -> Path:
-    from tests.replica import congthuong_profile_toml
+    from replica import congthuong_profile_toml
 
     sites = congthuong_profile_toml(base_url, max_pages=max_pages, related_depth=1)
     path.write_text(

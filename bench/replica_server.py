@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.replica import (  # noqa: E402 (needs the repository root on sys.path)
+from replica import (  # noqa: E402 (needs the repository root on sys.path)
     ReplicaServer,
     build_site,
     congthuong_profile_toml,

@@ -24,8 +24,10 @@ _ISO_RE = re.compile(
     r"(?:z|[+-]\d{2}(?::?\d{2})?)?"
 )
 
+# "14:30", "14h30", "14:30:05", and the time in words: "14 giờ 30 phút", "14 giờ".
 _TIME = (
-    r"(?<!\d)(?P<{p}h>\d{{1,2}})[:h](?P<{p}mi>\d{{2}})(?::(?P<{p}s>\d{{2}}))?"
+    r"(?<!\d)(?P<{p}h>\d{{1,2}})(?:[:h](?P<{p}mi>\d{{2}})(?::(?P<{p}s>\d{{2}}))?"
+    r"|\s*giờ(?:\s*(?P<{p}wmi>\d{{1,2}})\s*phút)?)"
     r"(?:\s*(?P<{p}ap>am|pm|sa|ch|sáng|chiều|tối)\b)?"
 )
 # Numeric "25/11/2024" (same separator twice) or worded "25 tháng 11 năm 2024".
@@ -130,7 +132,8 @@ def _clock(match: re.Match[str], prefix: str) -> time:
     # 12-hour markers only mean something on 0..12; "14:00 CH" is already 24-hour.
     if marker and hour <= 12:
         hour = hour % 12 + (12 if marker in _PM_MARKERS else 0)
-    return time(hour, int(match[prefix + "mi"]), int(match[prefix + "s"] or 0))
+    minute = match[prefix + "mi"] or match[prefix + "wmi"] or 0
+    return time(hour, int(minute), int(match[prefix + "s"] or 0))
 
 
 def _check_weekday(text: str, parsed: datetime) -> datetime:
@@ -183,6 +186,8 @@ def dateparser_settings(now: datetime) -> dict[str, Any]:
         "TIMEZONE": "Asia/Ho_Chi_Minh",
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "past",
+        # A month and a year ("Tháng 3/2026") name no day: never a publication date.
+        "REQUIRE_PARTS": ["day", "month", "year"],
         # dateparser reads a naive RELATIVE_BASE as wall-clock time in TIMEZONE.
         "RELATIVE_BASE": _local_now(now).replace(tzinfo=None),
     }

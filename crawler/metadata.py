@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.text import normalise
+from crawler import sources
+from crawler.text import decoded, folded, normalise
+from crawler.vocabulary import DOMAIN_LIKE
 
 logger = logging.getLogger(__name__)
 
 _ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle",
                             "OpinionNewsArticle", "BackgroundNewsArticle", "BlogPosting", "Report"})
+_ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation",
+                                 "GovernmentOrganization"})
 
 
 @dataclass(frozen=True)
 class Candidate:
     value: str
-    source: str  # how the user should read where it came from: "og:title", "JSON-LD headline"
+    source: str  # crawler.sources vocabulary: "json-ld", "meta og:title"
 
 
 @dataclass
 class PageMetadata:
-    """Candidates per field, best first; values are normalised text (dates still raw strings)."""
+    """Candidates per field, best first; values are decoded, normalised text (dates still raw strings)."""
 
     title: list[Candidate] = field(default_factory=list)
     description: list[Candidate] = field(default_factory=list)
@@ -36,6 +40,19 @@ class PageMetadata:
     modified: list[Candidate] = field(default_factory=list)
     section: list[Candidate] = field(default_factory=list)
     images: list[Candidate] = field(default_factory=list)
+    # The site's own names (og:site_name, the publisher, the host), folded: never an author.
+    site_names: tuple[str, ...] = ()
+    document_title: str = ""
+
+    def is_site(self, name: str) -> bool:
+        """The site's own name, domain or brand standing in a field ("VnExpress", "baochinhphu.vn")."""
+        if DOMAIN_LIKE.search(name):
+            return True
+        key = folded(name)
+        # "Báo Công Thương" is the site; a headline that mentions it is not
+        return not key or any(key == site or (len(key) >= 5 and key in site)
+                              or (len(site) >= 4 and site in key and len(key) <= len(site) + 10)
+                              for site in self.site_names)
 
 
 # (field, JSON-LD key) and (field, meta name/property), each list in order of preference.
@@ -54,38 +71,54 @@ _META_FIELDS = (
     ("description", "description"),
     ("author", "dc.creator"),
     ("author", "author"),
+    ("author", "article:author"),
     ("published", "article:published_time"),
     ("published", "datepublished"),
+    ("published", "pubdate"),
+    ("published", "dc.date.issued"),
+    ("published", "dc.date"),
     ("modified", "article:modified_time"),
     ("modified", "datemodified"),
+    ("modified", "lastmod"),
     ("section", "article:section"),
     ("images", "og:image"),
 )
+_SITE_NAME_KEYS = ("og:site_name", "application-name", "publisher", "copyright", "dc.publisher")
 
 
 def read_metadata(root: HtmlElement, url: str) -> PageMetadata:
     metadata = PageMetadata()
-    article = _json_ld_article(root, url)
+    objects = list(_json_ld_objects(root, url))
+    article = next((o for o in objects if _types(o) & _ARTICLE_TYPES), {})
     for name, key in _JSON_LD_FIELDS:
         for value in _json_ld_values(article.get(key), key):
-            _add(metadata, name, value, f"JSON-LD {key}")
+            _add(metadata, name, value, sources.JSON_LD)
     meta = _meta_tags(root)
     for name, key in _META_FIELDS:
         if key in meta:
-            _add(metadata, name, meta[key], _meta_label(key))
+            _add(metadata, name, meta[key], sources.meta(key))
+    title = root.find(".//head/title")
+    metadata.document_title = normalise(decoded(title.text_content())) if title is not None else ""
+    metadata.site_names = _site_names(objects, article, meta, url)
     return metadata
 
 
 def _add(metadata: PageMetadata, name: str, value: str, source: str) -> None:
-    value = normalise(value)
+    value = normalise(decoded(value))
     if value:
         getattr(metadata, name).append(Candidate(value, source))
 
 
-def _meta_label(key: str) -> str:
-    return {"dc.creator": "DC.Creator", "datepublished": "itemprop=datePublished",
-            "datemodified": "itemprop=dateModified", "description": "meta description",
-            "author": "meta author"}.get(key, key)
+def _site_names(objects: list[dict[str, Any]], article: dict[str, Any], meta: dict[str, str],
+                url: str) -> tuple[str, ...]:
+    names = [meta[key] for key in _SITE_NAME_KEYS if key in meta]
+    publisher = article.get("publisher")
+    names += [n for n in _json_ld_names(publisher, people_only=False)]
+    names += [o["name"] for o in objects
+              if _types(o) & _ORGANISATION_TYPES and isinstance(o.get("name"), str)]
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    names += [host, host.split(".")[0]]
+    return tuple(dict.fromkeys(f for f in (folded(decoded(n)) for n in names) if len(f) >= 3))
 
 
 def _meta_tags(root: HtmlElement) -> dict[str, str]:
@@ -99,8 +132,7 @@ def _meta_tags(root: HtmlElement) -> dict[str, str]:
     return found
 
 
-def _json_ld_article(root: HtmlElement, url: str) -> dict[str, Any]:
-    """The first JSON-LD object typed as an article, or {}."""
+def _json_ld_objects(root: HtmlElement, url: str) -> Iterator[dict[str, Any]]:
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
@@ -109,12 +141,12 @@ def _json_ld_article(root: HtmlElement, url: str) -> dict[str, Any]:
         except ValueError as exc:
             logger.warning("Unreadable JSON-LD on %s: %s", url, exc)
             continue
-        for item in _json_ld_items(data):
-            types = item.get("@type")
-            types = types if isinstance(types, list) else [types]
-            if _ARTICLE_TYPES.intersection(t for t in types if isinstance(t, str)):
-                return item
-    return {}
+        yield from _json_ld_items(data)
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    types = item.get("@type")
+    return {t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)}
 
 
 def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:
@@ -130,7 +162,7 @@ def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:
 def _json_ld_values(value: Any, key: str) -> Iterator[str]:
     """Strings from a JSON-LD value that may be a string, an object or a list of either."""
     if key == "author":
-        names = [name for name in _json_ld_names(value) if name]
+        names = [name for name in _json_ld_names(value, people_only=True) if name]
         if names:
             yield ", ".join(names)
         return
@@ -138,16 +170,15 @@ def _json_ld_values(value: Any, key: str) -> Iterator[str]:
         if isinstance(item, dict):
             item = item.get("url") or item.get("name")
         if isinstance(item, str | int | float) and not isinstance(item, bool):
-            # some CMSs escape entities twice inside JSON-LD
-            yield html.unescape(str(item))
+            yield str(item)
 
 
-def _json_ld_names(value: Any) -> Iterator[str]:
-    """Person names; an Organization as author is the newspaper itself, not a byline."""
+def _json_ld_names(value: Any, *, people_only: bool) -> Iterator[str]:
+    """Names of people (or of anyone); an Organization as author is the newspaper itself, not a byline."""
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str):
-            yield normalise(html.unescape(item))
-        elif isinstance(item, dict) and item.get("@type") != "Organization":
+            yield normalise(decoded(item))
+        elif isinstance(item, dict) and not (people_only and _types(item) & _ORGANISATION_TYPES):
             name = item.get("name")
             if isinstance(name, str):
-                yield normalise(html.unescape(name))
+                yield normalise(decoded(name))

@@ -1,8 +1,14 @@
-"""Typed description of a site (selectors, limits) and of crawl politeness, built by the config loader."""
+"""Typed description of a site (selectors, limits) and of crawl politeness, built by the config loader.
+
+The defaults and the meaning of each field are defined once, in monitor/config_keys.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+ListingKind = Literal["html", "json", "rss", "sitemap"]
 
 
 @dataclass(frozen=True)
@@ -24,31 +30,51 @@ class Selectors:
 
 
 @dataclass(frozen=True)
+class ListingSource:
+    """Where a site lists its articles. `html`: the start URLs' pages and their next-page links;
+    `json`: an API answering pages of items; `rss`: an RSS 2.0 or Atom feed; `sitemap`: a sitemap
+    or sitemap index. The `form`, `items`, `link`, `title` and `published` fields serve `json`."""
+
+    kind: ListingKind = "html"
+    url: str = ""  # `{page}` stands for the page number, counted from 1
+    method: Literal["GET", "POST"] = "GET"
+    form: tuple[tuple[str, str], ...] = ()
+    items: str = ""  # dotted path to a list, or to an object whose values are the items
+    link: str = ""
+    title: str = ""
+    published: str = ""
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     name: str
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...]
-    selectors: Selectors = field(default_factory=Selectors)
-    max_pages: int = 3
-    related_depth: int = 1
+    selectors: Selectors
+    max_pages: int
+    related_depth: int
     # regex with one group that captures a stable article id from the URL path
-    article_id_pattern: str = ""
-    revisit_days: int = 7
+    article_id_pattern: str
+    revisit_days: int
     # at most this many recent articles re-fetched per run, plus `revisit_rotation` older ones
-    revisit_limit: int = 500
-    revisit_rotation: int = 20
-    removal_after: int = 2
+    revisit_limit: int
+    revisit_rotation: int
+    removal_after: int
+    listing: ListingSource = field(default_factory=ListingSource)
 
 
 @dataclass(frozen=True)
 class CrawlSettings:
-    user_agent: str = "newswatch/0.1 (+https://example.org/contact)"
-    download_delay: float = 1.0
-    concurrency: int = 4
-    obey_robots: bool = True
-    autothrottle: bool = True
-    timeout: float = 30.0
-    retries: int = 2
-    # bytes; a page over max_size (compressed or not) is a failure, over warn_size a warning
+    user_agent: str
+    download_delay: float
+    concurrency: int
+    obey_robots: bool
+    autothrottle: bool
+    timeout: float
+    retries: int
+    # a Retry-After longer than this leaves the host alone for the rest of the run
+    max_retry_wait: float = 120.0
+    # bytes; a page over max_size (as received or decompressed) is a failure, over warn_size a warning
     max_size: int = 16 * 1024 * 1024
     warn_size: int = 4 * 1024 * 1024

@@ -42,8 +42,14 @@ class Article:
     published_at: datetime | None = None
     modified_at: datetime | None = None
     related: list[RelatedLink] = field(default_factory=list)
-    # links of the page that could not be parsed: reported by the crawl, never part of a version
-    dropped_links: list[DroppedLink] = field(default_factory=list)
+    # Where each field that has a value came from (see crawler.sources): "selector h1.title",
+    # "json-ld", "meta article:published_time", "generic: h1".
+    sources: dict[str, str] = field(default_factory=dict)
+    # What a crawl logs about this page: selectors that stopped matching, unreadable dates,
+    # metadata that disagrees with the page. Not part of the article: never compared.
+    warnings: list[str] = field(default_factory=list, compare=False)
+    # Links of the page that could not be parsed: reported by the crawl, never part of a version.
+    dropped_links: list[DroppedLink] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,9 @@ class ListingItem:
 class Listing:
     items: list[ListingItem]
     next_page: str | None = None
-    dropped_links: list[DroppedLink] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # "items", "next_page"
+    warnings: list[str] = field(default_factory=list, compare=False)
+    dropped_links: list[DroppedLink] = field(default_factory=list, compare=False)
 
 
 class ExtractionError(Exception):
@@ -89,6 +97,7 @@ class ListedItem:
     identity: str
     url: str
     title: str
+    published_at: datetime | None = None  # the listing's date for it, when it gives one
 
 
 @dataclass(frozen=True)

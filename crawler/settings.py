@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.politeness import GATE_SETTING, HostGate
 from crawler.profile import CrawlSettings
 
 
 def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
+    """Settings for one process's crawlers; they share one HostGate, so per-host delay and
+    concurrency hold across all sites of the run."""
     return {
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
-        "DOWNLOAD_DELAY": crawl.download_delay,
+        # The HostGate spaces requests by download_delay per host across every crawler of the
+        # run; Scrapy's own per-crawler delay would only add a second, random wait after it.
+        "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency,
         "CONCURRENT_REQUESTS": max(16, crawl.concurrency * 2),
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
@@ -32,10 +37,15 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",
         "ITEM_PIPELINES": {"crawler.pipeline.SinkPipeline": 100},
-        # before robots.txt (100) and Scrapy's own off-site check (50): nothing off-site is sent
-        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.AllowedDomainsMiddleware": 40},
+        "DOWNLOADER_MIDDLEWARES": {
+            # before robots.txt (100) and Scrapy's own off-site check (50): nothing off-site is sent
+            "crawler.middlewares.AllowedDomainsMiddleware": 40,
+            # nearest the downloader: it sees a 429/503 before the retry middleware does
+            "crawler.politeness.PolitenessMiddleware": 960,
+        },
         # outermost, so it also catches what the other spider middlewares raise
         "SPIDER_MIDDLEWARES": {"crawler.middlewares.FailedResponseMiddleware": 10},
+        GATE_SETTING: HostGate(crawl.download_delay, crawl.concurrency, crawl.max_retry_wait),
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "DNS_TIMEOUT": min(crawl.timeout, 20.0),
     }

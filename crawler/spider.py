@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_article, extract_listing
+from crawler.listing_spider import ListingSources, only_known
 from crawler.middlewares import OutsideAllowedDomains
 from crawler.profile import SiteProfile
 from crawler.records import (
@@ -35,7 +36,7 @@ GONE_STATUSES = (404, 410)
 ARTICLE_STATUSES = [304, *GONE_STATUSES]
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(ListingSources, scrapy.Spider):
     name = "newswatch"
 
     def __init__(
@@ -44,6 +45,7 @@ class NewsSpider(scrapy.Spider):
         sink: Callable[[Any], None],
         revisits: Iterable[Revisit] = (),
         known: Mapping[str, str | None] | None = None,
+        checked: Mapping[str, datetime | None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         **kwargs: Any,
     ) -> None:
@@ -53,13 +55,18 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(profile.allowed_domains)
         self._revisits = list(revisits)
         self._known = dict(known or {})
+        self._checked = dict(checked or {})  # identity → last fetched, for sitemap revisits
         self._clock = clock
         self._scheduled: set[str] = set()
         self._fronts = {canonical_url(u) for u in profile.start_urls}
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.profile.start_urls:
-            yield self._listing_request(url, page=1)
+        if self.profile.listing.kind == "html":
+            for url in self.profile.start_urls:
+                yield self._listing_request(url, page=1)
+        else:
+            for request in self.source_requests():
+                yield request
         for revisit in self._revisits:
             self._scheduled.add(revisit.identity)
             yield self._article_request(revisit.url, revisit.identity, self.profile.related_depth, revisit)
@@ -100,17 +107,16 @@ class NewsSpider(scrapy.Spider):
         if not listing.items:
             logger.warning("listing %s: no article links matched selector %r",
                            response.url, self.profile.selectors.article_links)
-        all_known = bool(listing.items)
+        seen = []
         for item in listing.items:
             if not in_domains(item.url, self.profile.allowed_domains):
                 continue
             identity = self.identity(item.url)
-            if identity not in self._known or (item.title and self._known[identity] != item.title):
-                all_known = False
+            seen.append((identity, item.title))
             if item.title:
                 yield ListedItem(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
-        if all_known:
+        if only_known(seen, self._known):
             # A page of only known, unchanged headlines: older pages hold nothing new.
             logger.info("listing %s: page %d holds only known items; not paging further", response.url, page)
             return
@@ -211,6 +217,7 @@ _FAILURE_REASONS = {
     "ResponseDataLossError": "truncated response",
     "ResponseFailed": "truncated or broken response",
     "ConnectionLost": "connection lost",
+    "HostClosed": "{host} asked for a longer pause than max_retry_wait (Retry-After); left for this run",
     # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE (announced or received)
     "DownloadCancelledError": _TOO_BIG,
     "CancelledError": _TOO_BIG,
@@ -223,7 +230,8 @@ def describe_failure(failure: Failure, max_size: int = 0) -> str:
     """One short human reason for a failed request (no traceback); `max_size` is DOWNLOAD_MAXSIZE."""
     value = failure.value
     if isinstance(value, HttpError):
-        return f"HTTP {value.response.status}"
+        retry_after = _header(value.response, b"Retry-After")
+        return f"HTTP {value.response.status}" + (f" (Retry-After {retry_after})" if retry_after else "")
     if isinstance(value, OutsideAllowedDomains):
         return str(value)
     host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]

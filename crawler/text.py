@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -29,7 +30,29 @@ _BLOCK_TAGS = frozenset({
 def normalise(text: str) -> str:
     """NFC, no invisible characters, one plain space between words, trimmed."""
     # str.split() splits on every Unicode space (NBSP, U+2000–U+200A, U+3000 …), and fast
-    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
+
+
+def decoded(text: str) -> str:
+    """Text with its character references resolved: once, or twice where a CMS escaped it twice
+    (`Chi&amp;#7871;n` in JSON-LD), so that no `&#7871;` is ever stored."""
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def folded(text: str) -> str:
+    """Lower-case letters and digits without diacritics, to compare names: "Dân Trí" → "dantri"."""
+    stripped = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in stripped if c.isalnum() and not unicodedata.combining(c))
 
 
 def _normalise_inline(text: str) -> str:

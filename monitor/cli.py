@@ -82,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(func=commands.changes)
 
+    search = _command(sub, "search", help="find articles by the words of their latest version")
+    search.add_argument("query", metavar="QUERY",
+                        help='words that must all appear; "quoted words" as a phrase')
+    search.add_argument("--site", metavar="NAME")
+    search.add_argument("--since", metavar="ISO", help="published since (first seen, without a date)")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=commands.search)
+
     diff = _command(sub, "diff", help="what changed between two versions of an article")
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_version", type=_positive, metavar="N",
@@ -89,6 +98,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="to_version", type=_positive, metavar="M", help="default: the latest")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=commands.diff)
+
+    extract = _command(sub, "extract", help="what newswatch reads from one page, and where from")
+    extract.add_argument("source", metavar="SOURCE", help="a saved HTML file or an http(s) URL")
+    extract.add_argument("--url", help="the saved page's address (picks the profile, resolves links)")
+    extract.add_argument("--site", metavar="NAME", help="use this site's profile (default: by host)")
+    extract.add_argument("--listing", action="store_true", help="a listing: article links, next page")
+    extract.add_argument("--json", action="store_true")
+    extract.set_defaults(func=commands.extract)
 
     alerts = _command(sub, "alerts", help="alert e-mails: sent, waiting and why")
     alerts.add_argument("--retry", action="store_true", help="send every waiting alert now")
@@ -101,6 +118,26 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--cycles", type=_positive, metavar="N",
                           help="stop after N crawls (default: never)")
     schedule.set_defaults(func=commands.schedule)
+
+    demo = _command(sub, "demo", help="the whole loop offline: a bundled news site, two crawls, what changed")
+    demo.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    demo.add_argument("--serve", action="store_true", help="then show the demo's history in the web view")
+    demo.add_argument("--port", type=int, default=8080, help="port of the web view (default 8080)")
+    demo.set_defaults(func=commands.demo)
+
+    config = _command(sub, "config", help="the configuration: effective values, or a commented template")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show_config = _command(config_sub, "show", help="effective values and where each came from")
+    show_config.add_argument("--json", action="store_true")
+    show_config.set_defaults(func=commands.config_show)
+    init = _command(config_sub, "init", help="print a complete, commented newswatch.toml")
+    init.set_defaults(func=commands.config_init)
+
+    serve = _command(sub, "serve", help="the read-only web view: changes, diffs, search, Atom feeds")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; others need $NEWSWATCH_WEB_TOKEN)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=commands.serve)
 
     db = _command(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -132,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.addFilter(_quiet_frameworks)
     logging.basicConfig(level=level, handlers=[handler])
     try:
-        return args.func(args)
+        status: int = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is handled below
+        return status
     except ConfigError as exc:
         print(f"newswatch: config error: {exc}", file=sys.stderr)
         return 2

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.urls import article_identity, canonical_url
 from monitor import config as config_mod
+from monitor.articles import find_article
+from monitor.highlight import Marked
 from monitor.locks import CrawlLocked
-from monitor.present import LOCAL, dumps, local_iso
+from monitor.present import (
+    change_json,
+    dumps,
+    history_json,
+    local_iso,
+    parse_when,
+    search_json,
+    text_time,
+    version_json,
+)
 from monitor.recorder import Tally
 from storage.db import StorageError
 from storage.migrate import upgrade
-from storage.records import VersionDetail
 from storage.store import Store
 
+# The web view's secret, like the SMTP password, only ever comes from the environment.
+WEB_TOKEN_ENV = "NEWSWATCH_WEB_TOKEN"
 # "Due by the end of time": every waiting alert, whatever its back-off says.
 ALL_WAITING = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -89,10 +102,10 @@ def crawl(args: argparse.Namespace) -> int:
 
 def _alert(config: config_mod.Config, store: Store) -> None:
     """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
-    from monitor.alerts import queue_run_alerts
+    from monitor.alerts import has_audience, queue_run_alerts
 
-    queued = queue_run_alerts(store, config.email)
-    if not config.email.recipients:
+    queued = queue_run_alerts(store, config.email, config.notify)
+    if not has_audience(config):
         return
     # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
     report = _deliver(config, store, ALL_WAITING)
@@ -104,10 +117,11 @@ def _alert(config: config_mod.Config, store: Store) -> None:
 
 def _deliver(config: config_mod.Config, store: Store, due_by: datetime) -> DeliveryReport:
     """Send the alerts due by `due_by` (mail modules load only for the commands that send)."""
-    from monitor.alerts import deliver_due
+    from monitor.alerts import channel_set, deliver_due
     from monitor.mailer import Mailer
 
-    return deliver_due(store, Mailer(config.email), now=due_by, clock=_utc_now)
+    return deliver_due(store, Mailer(config.email), now=due_by, clock=_utc_now,
+                       channels=channel_set(config))
 
 
 def _print_result(result: SiteResult) -> None:
@@ -128,9 +142,7 @@ def _print_result(result: SiteResult) -> None:
 
 
 def _identity(store: Store, config: config_mod.Config, url: str) -> str:
-    candidates = [article_identity(url, p.article_id_pattern) for p in config.sites.values()]
-    candidates.append(canonical_url(url))
-    found = store.find_page(list(dict.fromkeys(candidates)))
+    found = find_article(store, [p.article_id_pattern for p in config.sites.values()], url)
     if found is None:
         raise CommandError(f"no stored article for {url}")
     return found
@@ -140,55 +152,24 @@ def history(args: argparse.Namespace) -> int:
     config = _config(args)
     store = _store(config)
     identity = _identity(store, config, args.url)
-    versions = store.history(identity)
-    rows = [
-        {
-            "version": v.version,
-            "first_seen": local_iso(v.first_seen),
-            "last_seen": local_iso(v.last_seen),
-            "title": v.title,
-            "published_at": local_iso(v.published_at),
-            "content_hash": v.content_hash,
-            "times_seen": v.times_seen,
-        }
-        for v in versions
-    ]
+    rows = history_json(store.history(identity))
     if args.json:
         print(dumps(rows))
         return 0
     if not rows:
         print(f"{args.url}: known from listings, no version stored yet")
     for row in rows:
-        print(f"v{row['version']}  {row['first_seen']} … {row['last_seen']}  "
+        print(f"v{row['version']}  {text_time(row['first_seen'])} … {text_time(row['last_seen'])}  "
               f"(seen {row['times_seen']}×)  {row['title']}")
     return 0
-
-
-def version_json(detail: VersionDetail) -> dict[str, Any]:
-    return {
-        "url": detail.url,
-        "version": detail.number,
-        "title": detail.title,
-        "lead": detail.lead,
-        "body": detail.body,
-        "author": detail.author,
-        "category": detail.category,
-        "published_at": local_iso(detail.published_at),
-        "modified_at": local_iso(detail.modified_at),
-        "images": [{"url": i.get("url"), "caption": i.get("caption", "")} for i in detail.images],
-        "related": [{"url": r.get("url"), "title": r.get("title")} for r in detail.related],
-        "first_seen": local_iso(detail.first_seen),
-        "last_seen": local_iso(detail.last_seen),
-    }
 
 
 def _when(text: str) -> datetime:
     """An ISO date or datetime; Vietnamese time when it names no offset."""
     try:
-        value = datetime.fromisoformat(text)
+        return parse_when(text)
     except ValueError as exc:
         raise CommandError(f"not an ISO date or datetime: {text!r}", 2) from exc
-    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
 
 
 def show(args: argparse.Namespace) -> int:
@@ -205,7 +186,8 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps(data))
         return 0
-    print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {data['published_at']})\n")
+    published = text_time(data["published_at"])
+    print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {published})\n")
     if data["lead"]:
         print(data["lead"] + "\n")
     print(data["body"])
@@ -225,6 +207,46 @@ def _no_such_version(store: Store, identity: str, args: argparse.Namespace) -> C
     return CommandError(f"{args.url}: no version {args.version}; stored: {numbers}")
 
 
+def demo(args: argparse.Namespace) -> int:
+    from monitor.demo import DemoError, run_demo
+
+    def serve_demo(config_file: Path) -> None:
+        print(flush=True)
+        _serve(config_mod.load(str(config_file)), "127.0.0.1", args.port, token=None,
+               what="the demo's history")
+
+    try:
+        run_demo(args.keep, say=lambda line: print(line, flush=True),
+                 then=serve_demo if args.serve else None)
+    except DemoError as exc:
+        raise CommandError(f"demo: {exc}") from exc
+    return 0
+
+
+def config_show(args: argparse.Namespace) -> int:
+    from monitor.config_render import render_show, show_json
+
+    config = _config(args)
+    print(dumps(show_json(config)) if args.json else render_show(config), end="" if not args.json else "\n")
+    return 0
+
+
+def config_init(args: argparse.Namespace) -> int:
+    from monitor.config_render import render_init
+
+    print(render_init(), end="")
+    return 0
+
+
+def extract(args: argparse.Namespace) -> int:
+    from monitor.extract_cmd import run  # the extraction command's work lives in its own module
+
+    status, error = run(args)
+    if status:
+        raise CommandError(error, status)
+    return 0
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     config = _config(args)
     upgrade(config.database_url)
@@ -242,30 +264,51 @@ def changes(args: argparse.Namespace) -> int:
     rows = store.changes(
         since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
     )
-    data: list[dict[str, Any]] = [
-        {
-            "kind": row.kind,
-            "url": row.url,
-            "title": row.title,
-            "site": row.site,
-            "detected_at": local_iso(row.detected_at),
-            "published_at": local_iso(row.published_at),
-            "fields": list(row.fields),
-            "baseline": row.baseline,
-        }
-        for row in rows
-    ]
+    data = [change_json(row) for row in rows]
     if args.json:
         print(dumps(data))
         return 0
     for item in data:
         fields = f" ({', '.join(item['fields'])})" if item["fields"] else ""
         baseline = " [baseline]" if item["baseline"] else ""
-        print(f"{item['detected_at']}  {item['kind']:<7}{fields}{baseline}  {item['title'] or ''}\n"
+        when = text_time(item["detected_at"])
+        print(f"{when}  {item['kind']:<8}{fields}{baseline}  {item['title'] or ''}\n"
               f"    {item['url']}")
     if not data:
         print("no changes recorded")
     return 0
+
+
+def search(args: argparse.Namespace) -> int:
+    from monitor.highlight import highlighted
+
+    config = _config(args)
+    if args.site and args.site not in config.sites:
+        raise CommandError(f"unknown site {args.site!r}; configured: {', '.join(config.sites)}", 2)
+    store = _store(config)
+    since = _when(args.since) if args.since else None
+    hits = store.search(args.query, site=args.site, since=since, limit=args.limit)
+    found = highlighted(hits, args.query)
+    if args.json:
+        print(dumps([search_json(item) for item in found]))
+        return 0
+    bold = sys.stdout.isatty()
+    for number, item in enumerate(found, 1):
+        hit = item.hit
+        published = f", published {text_time(hit.published_at)}" if hit.published_at else ""
+        removed = ", removed from the site" if hit.removed else ""
+        print(f"{number}. {_shown(item.title, bold)}\n    {hit.url}  ({hit.site}, version {hit.version}"
+              f"{published}{removed})\n    {_shown(item.snippet, bold)}")
+    if not found:
+        print(f"nothing found for {args.query!r}")
+    return 0
+
+
+def _shown(marked: Marked, bold: bool) -> str:
+    """Matched words in bold on a terminal; plain text when piped, as grep does."""
+    if not bold:
+        return marked.text
+    return "".join(f"\x1b[1m{text}\x1b[0m" if hit else text for text, hit in marked.segments())
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -281,24 +324,51 @@ def diff(args: argparse.Namespace) -> int:
     if old is None or new is None:
         missing = old_number if old is None else new_number
         raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
-    from monitor.diff import diff_json, diff_versions, render_text
+    from monitor.diff import diff_document, diff_versions, render_text
 
     diffs = diff_versions(old.fields(), new.fields())
     if args.json:
-        print(dumps({"url": new.url, "from": old.number, "to": new.number, "fields": diff_json(diffs)}))
+        print(dumps(diff_document(old, new, diffs)))
         return 0
-    print(f"{new.title}\n{new.url}\nversion {old.number} ({local_iso(old.first_seen)}) → "
-          f"version {new.number} ({local_iso(new.first_seen)})\n")
+    print(f"{new.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
+          f"version {new.number} ({text_time(new.first_seen)})\n")
     print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    config = _config(args)
+    token = os.environ.get(WEB_TOKEN_ENV) or None
+    access = "token required" if token else "this machine only"
+    _serve(config, args.host, args.port, token=token, what=access)
+    return 0
+
+
+def _serve(config: config_mod.Config, host: str, port: int, *, token: str | None, what: str) -> None:
+    from monitor.web.auth import TokenError
+    from monitor.web.server import ServeError, serve
+
+    def announce(url: str) -> None:
+        print(f"newswatch serve: {url} ({what}); Ctrl-C stops", flush=True)
+
+    try:
+        serve(config, host, port, token=token, announce=announce)
+    except TokenError as exc:
+        raise CommandError(f"serve: {exc}", 2) from exc
+    except ServeError as exc:
+        raise CommandError(f"serve: {exc}") from exc
+    except StorageError as exc:
+        raise CommandError(f"database unusable: {exc}") from exc
 
 
 def alerts(args: argparse.Namespace) -> int:
     config = _config(args)
     store = _store(config, write=args.retry)
     if args.retry:
-        if not config.email.recipients:
-            raise CommandError("no [email] recipients configured; nothing to send", 2)
+        from monitor.alerts import has_audience
+
+        if not has_audience(config):
+            raise CommandError("no [email] recipients nor [notify] urls configured; nothing to send", 2)
         report = _deliver(config, store, ALL_WAITING)
         print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
         for error in report.errors:
@@ -306,7 +376,7 @@ def alerts(args: argparse.Namespace) -> int:
         if report.waiting:
             return 1
     rows = store.list_alerts(args.limit)
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "id": a.id,
             "recipient": a.recipient,
@@ -325,7 +395,8 @@ def alerts(args: argparse.Namespace) -> int:
         print(dumps(data))
         return 0
     for a in data:
-        when = f"sent {a['sent_at']}" if a["state"] == "sent" else f"next try {a['next_attempt_at']}"
+        when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
+                else f"next try {text_time(a['next_attempt_at'])}")
         error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
         print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
               f"{a['attempts']} attempts, {when}{error}")
@@ -335,18 +406,19 @@ def alerts(args: argparse.Namespace) -> int:
 
 
 def schedule(args: argparse.Namespace) -> int:
-    from monitor.schedule import Service, crawl_command, cron_trigger
+    from monitor.schedule import Service, crawl_command
 
-    config = _config(args)
-    cron_trigger(config.schedule.cron, config.schedule.timezone)  # a bad expression stops here
+    config = _config(args)  # a bad cron expression or time zone stops here
     store = _store(config, write=True)
 
     def retry_alerts() -> None:
-        if config.email.recipients:
+        from monitor.alerts import has_audience
+
+        if has_audience(config):
             _deliver(config, store, _utc_now())
 
     def report(result: Any) -> None:
-        print(f"crawl {result.number} finished at {local_iso(result.finished_at)} "
+        print(f"crawl {result.number} finished at {text_time(result.finished_at)} "
               f"with exit status {result.exit_status}", flush=True)
 
     service = Service(config, crawl_command(args.config, args.site or []), retry_alerts=retry_alerts,

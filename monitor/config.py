@@ -1,4 +1,9 @@
-"""Read, merge and validate newswatch's configuration once, into typed objects."""
+"""Read, merge and validate newswatch's configuration once, into typed objects.
+
+Layers, each over the one before: the key definitions' defaults (`config_keys`), the built-in site
+profiles (`defaults.toml`), the user's file, the environment. Every value remembers which layer it
+came from, for `newswatch config show`.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cssselect import GenericTranslator, SelectorError
-
-from crawler.profile import CrawlSettings, Selectors, SiteProfile
+from crawler.profile import CrawlSettings, ListingSource, Selectors, SiteProfile
+from monitor.config_keys import SECRETS, SITE_TABLES, TABLES, Key, table_keys
 
 ENV_PREFIX = "NEWSWATCH_"
-# Secrets never live in a file that may be committed or shared.
-SECRET_ENV = {"password": "NEWSWATCH_SMTP_PASSWORD"}
+DEFAULT = "default"
+BUILT_IN = "built-in profile"
 
 
 class ConfigError(Exception):
@@ -29,22 +33,46 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    cron: str = "*/30 * * * *"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    cron: str
+    timezone: str
 
 
 @dataclass(frozen=True)
 class EmailSettings:
-    smtp_host: str = "localhost"
-    smtp_port: int = 25
-    starttls: bool = False
-    ssl: bool = False
-    username: str = ""
+    smtp_host: str
+    smtp_port: int
+    starttls: bool
+    ssl: bool
+    username: str
+    sender: str
+    recipients: tuple[str, ...]
+    alert_on: tuple[str, ...]
+    timeout: float
+    save_to: str
     password: str = field(default="", repr=False)
-    sender: str = "newswatch@localhost"
-    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One Apprise channel. `name` is its URL with every secret masked: the alert queue, the logs
+    and `newswatch alerts` know the channel by it. `url` (secrets expanded) is only ever handed to
+    Apprise."""
+
+    name: str
+    template: str  # as configured, ${VAR} unexpanded
+    url: str = field(repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    channels: tuple[Channel, ...] = ()
     alert_on: tuple[str, ...] = ("new", "edited")
-    timeout: float = 30.0
+    more_url: str = ""
+
+
+# table path ("crawl", "sites.NAME", "sites.NAME.selectors") → key → (value, where it came from)
+Layers = dict[str, dict[str, tuple[Any, str]]]
 
 
 @dataclass(frozen=True)
@@ -54,16 +82,32 @@ class Config:
     schedule: ScheduleSettings
     email: EmailSettings
     sites: dict[str, SiteProfile]
+    notify: NotifySettings = field(default_factory=NotifySettings)
     source: str = "built-in defaults"
+    layers: Layers = field(default_factory=dict, repr=False, compare=False)
 
 
 @lru_cache(maxsize=1)
-def _defaults_text() -> str:
+def _builtin_sites_text() -> str:
     return resources.files("monitor").joinpath("defaults.toml").read_text(encoding="utf-8")
 
 
-def _defaults() -> dict[str, Any]:
-    return tomllib.loads(_defaults_text())
+def builtin_sites() -> dict[str, Any]:
+    """The site profiles newswatch ships, as TOML tables."""
+    sites: dict[str, Any] = tomllib.loads(_builtin_sites_text())["sites"]
+    return sites
+
+
+def defaults(table: str) -> dict[str, Any]:
+    """The default value of every key of a table ("crawl", "email" …)."""
+    return {key.name: key.default for key in TABLES[table]}
+
+
+def email_settings(**values: Any) -> EmailSettings:
+    """Mail settings: the defaults with `values` laid over them (the password, too, is a value here)."""
+    merged = {**defaults("email"), **values}
+    return EmailSettings(**{**merged, "recipients": tuple(merged["recipients"]),
+                            "alert_on": tuple(merged["alert_on"])})
 
 
 def locate(path: str | None, env: Mapping[str, str]) -> Path | None:
@@ -81,205 +125,214 @@ def _read_file(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
 
 
-def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
-    for table, values in user.items():
-        if table == "sites" and isinstance(values, dict):
-            merged[table] = {name: _merge_site(base["sites"].get(name), site)
-                             for name, site in values.items()}
-        elif not isinstance(values, dict) or table not in merged:
-            merged[table] = values
+def _overlay(layers: Layers, path: str, values: Any, origin: str) -> None:
+    """Lay one table of raw values over `layers`, refusing unknown keys and secrets."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: must be a table")
+    known = {key.name for key in table_keys(path)}
+    table = layers.setdefault(path, {})
+    for name, value in values.items():
+        if f"{path}.{name}" in SECRETS:
+            raise ConfigError(f"{path}.{name}: secrets are read only from the environment "
+                              f"(${SECRETS[f'{path}.{name}']})")
+        if path.startswith("sites.") and path.count(".") == 1 and name in SITE_TABLES:
+            _overlay(layers, f"{path}.{name}", value, origin)
+        elif name not in known:
+            raise ConfigError(f"{path}.{name}: unknown key")
         else:
-            merged[table].update(values)
-    return merged
+            table[name] = (value, origin)
 
 
-def _merge_site(builtin: Any, user: Any) -> Any:
-    """A user's [sites] replaces the built-in list; a site of the same name refines the built-in one."""
-    if not isinstance(builtin, dict) or not isinstance(user, dict):
-        return user
-    selectors = {**builtin.get("selectors", {}), **user.get("selectors", {})}
-    return {**builtin, **user, "selectors": selectors}
+def _site_layers(layers: Layers, name: str, builtin: Any, user: Any, origin: str) -> None:
+    """A site of a built-in name refines the built-in profile key by key."""
+    for path in (f"sites.{name}", *(f"sites.{name}.{table}" for table in SITE_TABLES)):
+        layers[path] = {key.name: (key.default, DEFAULT) for key in table_keys(path)}
+    if builtin is not None:
+        _overlay(layers, f"sites.{name}", builtin, BUILT_IN)
+    if user is not None:
+        _overlay(layers, f"sites.{name}", user, origin)
 
 
-def _coerce(key: str, raw: str, template: Any) -> Any:
-    """Turn an environment string into the type the key has in the defaults."""
+def _layers(user: dict[str, Any], origin: str) -> Layers:
+    layers: Layers = {table: {key.name: (key.default, DEFAULT) for key in keys}
+                      for table, keys in TABLES.items()}
+    for table, values in user.items():
+        if table not in TABLES and table != "sites":
+            raise ConfigError(f"{table}: unknown table (known: {', '.join([*TABLES, 'sites'])})")
+        if table in TABLES:
+            _overlay(layers, table, values, origin)
+    builtin = builtin_sites()
+    if "sites" in user:
+        # A user's [sites] replaces the built-in list.
+        if not isinstance(user["sites"], dict) or not user["sites"]:
+            raise ConfigError("sites: at least one [sites.NAME] table is needed")
+        for name, site in user["sites"].items():
+            _site_layers(layers, name, builtin.get(name), site, origin)
+    else:
+        for name, site in builtin.items():
+            _site_layers(layers, name, site, None, origin)
+    return layers
+
+
+def env_name(path: str, key: str) -> str:
+    """NEWSWATCH_<TABLE>_<KEY>, e.g. NEWSWATCH_SITES_CONGTHUONG_MAX_PAGES."""
+    return ENV_PREFIX + f"{path}.{key}".replace(".", "_").replace("-", "_").upper()
+
+
+def _from_env(where: str, name: str, raw: str, key: Key) -> Any:
+    """An environment string as the type the key is defined with (never the type a file gave it)."""
+    text = raw.strip()
     try:
-        if isinstance(template, bool):
-            if raw.strip().lower() in ("1", "true", "yes", "on"):
+        if key.kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
                 return True
-            if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            if text.lower() in ("0", "false", "no", "off", ""):
                 return False
-            raise ValueError(raw)
-        if isinstance(template, int):
-            return int(raw)
-        if isinstance(template, float):
-            return float(raw)
-        if isinstance(template, list):
-            raw = raw.strip()
-            if raw.startswith("["):
-                return json.loads(raw)
-            return [part.strip() for part in raw.split(",") if part.strip()]
+            raise ValueError(text)
+        if key.kind is int:
+            return int(text)
+        if key.kind is float:
+            return float(text)  # "10" is a float here too: the key's type decides, not the file's value
+        if key.kind is list:
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        if key.kind is dict:
+            return json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{key}: cannot use {raw!r} from the environment ({exc})") from exc
+        expected = {int: "an integer", float: "a number", bool: "true or false",
+                    dict: "a JSON object"}.get(key.kind, "a list")
+        raise ConfigError(f"{where}: cannot use {raw!r} from ${name} (expected {expected})") from exc
     return raw
 
 
-def _apply_env(tree: dict[str, Any], env: Mapping[str, str]) -> None:
-    """NEWSWATCH_<TABLE>_<KEY> (and NEWSWATCH_SITES_<NAME>_<KEY>) override file values."""
-    for table, values in tree.items():
-        if table == "sites":
-            for name, site in values.items():
-                if isinstance(site, dict):
-                    _apply_env_table(f"sites.{name}", site, env, _defaults_site())
-            continue
-        if isinstance(values, dict):
-            _apply_env_table(table, values, env, _defaults().get(table, {}))
+def _apply_env(layers: Layers, env: Mapping[str, str]) -> None:
+    for path, table in layers.items():
+        for key in table_keys(path):
+            name = env_name(path, key.name)
+            if name in env:
+                value = _from_env(f"{path}.{key.name}", name, env[name], key)
+                table[key.name] = (value, f"environment ${name}")
 
 
-def _defaults_site() -> dict[str, Any]:
-    return next(iter(_defaults()["sites"].values()))
-
-
-def _apply_env_table(
-    prefix: str, values: dict[str, Any], env: Mapping[str, str], template: dict[str, Any]
-) -> None:
-    for key, default in template.items():
-        if isinstance(default, dict):
-            continue
-        name = ENV_PREFIX + f"{prefix}.{key}".replace(".", "_").replace("-", "_").upper()
-        if name in env:
-            values[key] = _coerce(f"{prefix}.{key}", env[name], values.get(key, default))
-
-
-def _check_keys(prefix: str, values: Any, allowed: dict[str, Any]) -> None:
-    if not isinstance(values, dict):
-        raise ConfigError(f"{prefix}: must be a table")
-    for key in values:
-        if key in SECRET_ENV:
-            raise ConfigError(
-                f"{prefix}.{key}: secrets are read only from the environment (${SECRET_ENV[key]})"
-            )
-        if key not in allowed:
-            raise ConfigError(f"{prefix}.{key}: unknown key")
-
-
-def _typed(prefix: str, key: str, value: Any, template: Any) -> Any:
-    if isinstance(template, bool):
+def _valid(path: str, key: Key, value: Any) -> Any:
+    """The value as its key's type, or ConfigError naming the key and what is wrong."""
+    where = f"{path}.{key.name}"
+    if key.kind is bool:
         ok = isinstance(value, bool)
-    elif isinstance(template, float):
+    elif key.kind is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif isinstance(template, int):
+    elif key.kind is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(template, list):
+    elif key.kind is list:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif key.kind is dict:
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
     else:
         ok = isinstance(value, str)
     if not ok:
-        raise ConfigError(f"{prefix}.{key}: expected {type(template).__name__}, got {value!r}")
-    if isinstance(template, int | float) and not isinstance(template, bool) and value < 0:
-        raise ConfigError(f"{prefix}.{key}: must not be negative, got {value!r}")
-    return float(value) if isinstance(template, float) else value
+        names: dict[type, str] = {list: "a list of strings", dict: "a table of strings"}
+        expected = names.get(key.kind, key.kind.__name__)
+        raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+    if key.kind in (int, float):
+        if key.minimum is not None and value < key.minimum:
+            if key.minimum == 0:
+                raise ConfigError(f"{where}: must not be negative, got {value!r}")
+            raise ConfigError(f"{where}: must be at least {key.minimum:g}, got {value!r}")
+        if key.maximum is not None and value > key.maximum:
+            raise ConfigError(f"{where}: must be at most {key.maximum:g}, got {value!r}")
+    if key.check is not None:
+        problem = key.check(value)
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
+    return float(value) if key.kind is float else value
 
 
-def _table(prefix: str, values: Any, template: dict[str, Any]) -> dict[str, Any]:
-    _check_keys(prefix, values, template)
-    out = {k: v for k, v in template.items() if not isinstance(v, dict)}
-    for key, value in values.items():
-        if not isinstance(template[key], dict):
-            out[key] = _typed(prefix, key, value, template[key])
-    return out
+def _values(layers: Layers, path: str) -> dict[str, Any]:
+    return {key.name: _valid(path, key, layers[path][key.name][0]) for key in table_keys(path)}
 
 
-def _check_url(key: str, url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
-    except ValueError as exc:
-        raise ConfigError(f"{key}: not a valid URL: {url!r} ({exc})") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{key}: not an http(s) URL: {url!r}")
-
-
-def _check_selector(key: str, selector: str) -> None:
-    if not selector:
-        return
-    try:
-        GenericTranslator().css_to_xpath(selector)
-    except SelectorError as exc:
-        raise ConfigError(f"{key}: bad CSS selector {selector!r} ({exc})") from exc
-
-
-def _site(name: str, raw: Any) -> SiteProfile:
-    template = _defaults_site()
-    prefix = f"sites.{name}"
-    values = _table(prefix, raw, template)
+def _site(layers: Layers, name: str) -> SiteProfile:
+    values = _values(layers, f"sites.{name}")
     if not values["start_urls"]:
-        raise ConfigError(f"{prefix}.start_urls: at least one URL is needed")
-    for url in values["start_urls"]:
-        _check_url(f"{prefix}.start_urls", url)
+        raise ConfigError(f"sites.{name}.start_urls: at least one URL is needed")
     if not values["allowed_domains"]:
-        values["allowed_domains"] = sorted({urlsplit(u).hostname or "" for u in values["start_urls"]})
-    if values["article_id_pattern"]:
-        _check_regex(f"{prefix}.article_id_pattern", values["article_id_pattern"])
-    selector_raw = raw.get("selectors", {})
-    _check_keys(f"{prefix}.selectors", selector_raw, {f: "" for f in Selectors.__dataclass_fields__})
-    for key, value in selector_raw.items():
-        if not isinstance(value, str):
-            raise ConfigError(f"{prefix}.selectors.{key}: expected a CSS selector string")
-        _check_selector(f"{prefix}.selectors.{key}", value)
-    return SiteProfile(
-        name=name,
-        start_urls=tuple(values["start_urls"]),
-        allowed_domains=tuple(values["allowed_domains"]),
-        selectors=Selectors(**selector_raw),
-        max_pages=values["max_pages"],
-        related_depth=values["related_depth"],
-        article_id_pattern=values["article_id_pattern"],
-        revisit_days=values["revisit_days"],
-        revisit_limit=values["revisit_limit"],
-        revisit_rotation=values["revisit_rotation"],
-        removal_after=max(1, values["removal_after"]),
-    )
+        hosts = sorted({urlsplit(u).hostname or "" for u in values["start_urls"]})
+        values["allowed_domains"] = hosts
+        layers[f"sites.{name}"]["allowed_domains"] = (hosts, "default (the start URLs' hosts)")
+    tuples = {k: tuple(v) for k, v in values.items() if isinstance(v, list)}
+    selectors = Selectors(**_values(layers, f"sites.{name}.selectors"))
+    return SiteProfile(name=name, selectors=selectors, listing=_listing(layers, name),
+                       **{**values, **tuples})
 
 
-def _check_regex(key: str, pattern: str) -> None:
-    try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(f"{key}: bad regular expression {pattern!r} ({exc})") from exc
-    if compiled.groups != 1:
-        raise ConfigError(f"{key}: needs exactly one capturing group for the article id")
+# What each listing kind cannot do without.
+_LISTING_NEEDS = {"json": ("url", "items", "link"), "rss": ("url",), "sitemap": ("url",)}
 
 
-def build(tree: dict[str, Any], env: Mapping[str, str], source: str) -> Config:
-    defaults = _defaults()
-    _check_keys("config", tree, defaults)
-    database = _table("database", tree["database"], defaults["database"])
-    crawl = _table("crawl", tree["crawl"], defaults["crawl"])
-    schedule = _table("schedule", tree["schedule"], defaults["schedule"])
-    email = _table("email", tree["email"], defaults["email"])
-    for kind in email["alert_on"]:
-        if kind not in ("new", "edited", "removed"):
-            raise ConfigError(f"email.alert_on: unknown kind {kind!r} (new, edited, removed)")
-    if not isinstance(tree["sites"], dict) or not tree["sites"]:
-        raise ConfigError("sites: at least one [sites.NAME] table is needed")
-    if not database["url"] or "://" not in database["url"]:
-        raise ConfigError(f"database.url: not a database URL: {database['url']!r}")
+def _listing(layers: Layers, site: str) -> ListingSource:
+    path = f"sites.{site}.listing"
+    values = _values(layers, path)
+    for key in _LISTING_NEEDS.get(values["kind"], ()):
+        if not values[key]:
+            raise ConfigError(f"{path}.{key}: needed for a {values['kind']} listing")
+    if values["form"] and values["method"] != "POST":
+        raise ConfigError(f"{path}.form: a form is only sent with method = \"POST\"")
+    return ListingSource(**{**values, "form": tuple(values["form"].items())})
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand(template: str, env: Mapping[str, str], where: str) -> tuple[str, tuple[str, ...]]:
+    """`template` with each ${VAR} replaced from the environment, and the values put in (secrets)."""
+    secrets: list[str] = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not env.get(name):
+            raise ConfigError(f"{where}: ${{{name}}} is not set in the environment")
+        secrets.append(env[name])
+        return env[name]
+
+    return _VARIABLE.sub(value, template), tuple(secrets)
+
+
+def _notify(layers: Layers, env: Mapping[str, str]) -> NotifySettings:
+    values = _values(layers, "notify")
+    channels: list[Channel] = []
+    if values["urls"]:
+        from monitor.channels import ChannelError, channel_name  # Apprise loads only when configured
+
+        for template in values["urls"]:
+            url, secrets = expand(template, env, "notify.urls")
+            try:
+                name = channel_name(url, secrets)
+            except ChannelError as exc:
+                raise ConfigError(f"notify.urls: {exc}") from exc
+            if any(name == other.name for other in channels):
+                raise ConfigError(f"notify.urls: two channels are the same once masked: {name}")
+            channels.append(Channel(name, template, url, secrets))
+    return NotifySettings(tuple(channels), tuple(values["alert_on"]), values["more_url"])
+
+
+def build(layers: Layers, env: Mapping[str, str], source: str) -> Config:
+    site_names = [path.split(".")[1] for path in layers if path.startswith("sites.") and path.count(".") == 1]
     return Config(
-        database_url=database["url"],
-        crawl=CrawlSettings(**crawl),
-        schedule=ScheduleSettings(**schedule),
-        email=EmailSettings(
-            **{**email, "recipients": tuple(email["recipients"]), "alert_on": tuple(email["alert_on"])},
-            password=env.get(SECRET_ENV["password"], ""),
-        ),
-        sites={name: _site(name, raw) for name, raw in tree["sites"].items()},
+        database_url=_values(layers, "database")["url"],
+        crawl=CrawlSettings(**_values(layers, "crawl")),
+        schedule=ScheduleSettings(**_values(layers, "schedule")),
+        email=email_settings(**_values(layers, "email"), password=env.get(SECRETS["email.password"], "")),
+        sites={name: _site(layers, name) for name in site_names},
+        notify=_notify(layers, env),
         source=source,
+        layers=layers,
     )
 
 
@@ -287,8 +340,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Confi
     """The configuration newswatch runs with; raises ConfigError naming the bad key."""
     env = os.environ if env is None else env
     located = locate(path, env)
-    tree = _defaults()
-    if located is not None:
-        tree = _merge(tree, _read_file(located))
-    _apply_env(tree, env)
-    return build(tree, env, str(located) if located else "built-in defaults")
+    user = _read_file(located) if located is not None else {}
+    layers = _layers(user, f"file {located}")
+    _apply_env(layers, env)
+    return build(layers, env, str(located) if located else "built-in defaults")

@@ -69,7 +69,9 @@ def run_crawl(
                                     progress=_site_progress(progress, name))
                 crawler = process.create_crawler(NewsSpider)
                 started.append((result, recorder, crawler))
-                process.crawl(crawler, profile=profile, sink=recorder,
+                # a sitemap's <lastmod> is compared with each article's last check
+                checked = store.last_checked(name) if profile.listing.kind == "sitemap" else {}
+                process.crawl(crawler, profile=profile, sink=recorder, checked=checked,
                               revisits=_revisits(store, profile, now), known=store.known_items(name))
             process.start()
         finally:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from monitor.present import local_iso
 from monitor.versioning import EDIT_FIELDS, comparable
+from storage.records import VersionDetail
 
 Op = Literal["equal", "insert", "delete", "replace"]
 # Kept with each version and worth showing, but they change for reasons that are not the
@@ -173,8 +174,31 @@ def render_text(diffs: list[FieldDiff], color: bool = False) -> str:
     return "\n".join(lines)
 
 
+Segment = tuple[str, bool]  # a run of text, and whether it is what changed
+
+
+def side_by_side(diff: FieldDiff) -> tuple[list[Segment], list[Segment]]:
+    """The field before and after, each cut into runs with the removed (left) or added (right)
+    words flagged, for showing the two versions next to each other."""
+    separator = "; " if diff.field in _LIST_FIELDS else " "
+    before: list[Segment] = []
+    after: list[Segment] = []
+    for op, old, new in diff.ops:
+        for side, text, changed in ((before, old, op != "equal"), (after, new, op != "equal")):
+            if text:
+                if side:
+                    side.append((separator, False))
+                side.append((text, changed))
+    return before, after
+
+
 def _indent(text: str) -> str:
     return "\n".join(f"  {line}" if line else "" for line in text.split("\n"))
+
+
+def diff_document(old: VersionDetail, new: VersionDetail, diffs: list[FieldDiff]) -> dict[str, Any]:
+    """`newswatch diff --json`: which versions were compared and how each field differs."""
+    return {"url": new.url, "from": old.number, "to": new.number, "fields": diff_json(diffs)}
 
 
 def diff_json(diffs: list[FieldDiff]) -> list[dict[str, Any]]:

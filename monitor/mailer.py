@@ -1,11 +1,13 @@
-"""Hands a finished message to the configured SMTP server; every failure becomes one DeliveryError."""
+"""Hands a finished message to the configured SMTP server (or a folder); every failure is a DeliveryError."""
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
+from pathlib import Path
 
 from monitor.config import EmailSettings
 
@@ -33,6 +35,9 @@ class Mailer:
         self._tls_context = tls_context
 
     def send(self, msg: EmailMessage) -> None:
+        if self.settings.save_to:
+            self._save(msg, Path(self.settings.save_to))
+            return
         try:
             self._send(msg)
         except smtplib.SMTPResponseException as exc:
@@ -59,6 +64,17 @@ class Mailer:
             raise DeliveryError(f"{self._where}: connection refused", unreachable=True) from exc
         except OSError as exc:
             raise DeliveryError(f"{self._where}: {exc.strerror or exc}", unreachable=True) from exc
+
+    def _save(self, msg: EmailMessage, folder: Path) -> None:
+        """The message as a .eml file, named by its Message-ID so a re-sent alert overwrites itself."""
+        name = re.sub(r"[^\w.@-]+", "_", str(msg["Message-ID"] or "message").strip("<>")) + ".eml"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f".{name}.part"
+            partial.write_bytes(msg.as_bytes())
+            partial.replace(folder / name)  # whole or not at all
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {folder / name}: {exc.strerror or exc}") from exc
 
     def _timed_out(self) -> DeliveryError:
         return DeliveryError(f"{self._where}: timed out after {self.settings.timeout:g} s", unreachable=True)

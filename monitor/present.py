@@ -1,11 +1,18 @@
-"""How newswatch shows things to people: times in Asia/Ho_Chi_Minh, JSON shapes of the public interface."""
+"""How newswatch shows things to people: times in Asia/Ho_Chi_Minh, JSON shapes of the public interface.
+
+The command line's --json and the web view's JSON answers are both built here, so they stay the same.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from monitor.highlight import Found
+from storage.records import ChangeRow, RunSummary, VersionDetail, VersionSummary
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -21,5 +28,98 @@ def local_iso(value: datetime | str | None) -> str | None:
     return value.astimezone(LOCAL).isoformat()
 
 
+def text_time(value: datetime | str | None) -> str:
+    """A time for people reading a terminal: +07:00, to the second (JSON keeps the full precision)."""
+    shown = local_iso(value)
+    return datetime.fromisoformat(shown).isoformat(timespec="seconds") if shown else "—"
+
+
+def parse_when(text: str) -> datetime:
+    """An ISO date or datetime as given on the command line or in a URL; Vietnamese time when it
+    names no offset. Raises ValueError for anything else."""
+    value = datetime.fromisoformat(text.strip())
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def history_json(versions: Sequence[VersionSummary]) -> list[dict[str, Any]]:
+    return [
+        {
+            "version": v.version,
+            "first_seen": local_iso(v.first_seen),
+            "last_seen": local_iso(v.last_seen),
+            "title": v.title,
+            "published_at": local_iso(v.published_at),
+            "content_hash": v.content_hash,
+            "times_seen": v.times_seen,
+        }
+        for v in versions
+    ]
+
+
+def version_json(detail: VersionDetail) -> dict[str, Any]:
+    return {
+        "url": detail.url,
+        "version": detail.number,
+        "title": detail.title,
+        "lead": detail.lead,
+        "body": detail.body,
+        "author": detail.author,
+        "category": detail.category,
+        "published_at": local_iso(detail.published_at),
+        "modified_at": local_iso(detail.modified_at),
+        "images": [{"url": i.get("url"), "caption": i.get("caption", "")} for i in detail.images],
+        "related": [{"url": r.get("url"), "title": r.get("title")} for r in detail.related],
+        "first_seen": local_iso(detail.first_seen),
+        "last_seen": local_iso(detail.last_seen),
+    }
+
+
+def change_json(row: ChangeRow) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "url": row.url,
+        "title": row.title,
+        "site": row.site,
+        "detected_at": local_iso(row.detected_at),
+        "published_at": local_iso(row.published_at),
+        "fields": list(row.fields),
+        "baseline": row.baseline,
+    }
+
+
+def search_json(found: Found) -> dict[str, Any]:
+    """One search result; `*_marks` are [start, end) character offsets of the matched words."""
+    hit, title, snippet = found.hit, found.title, found.snippet
+    return {
+        "url": hit.url,
+        "title": hit.title,
+        "site": hit.site,
+        "version": hit.version,
+        "published_at": local_iso(hit.published_at),
+        "changed_at": local_iso(hit.changed_at),
+        "removed": hit.removed,
+        "title_marks": [list(span) for span in title.marks],
+        "snippet": snippet.text,
+        "snippet_marks": [list(span) for span in snippet.marks],
+    }
+
+
+def run_json(run: RunSummary) -> dict[str, Any]:
+    duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    return {
+        "id": run.id,
+        "status": run.status,
+        "baseline": run.baseline,
+        "started_at": local_iso(run.started_at),
+        "finished_at": local_iso(run.finished_at),
+        "duration_seconds": round(duration, 1) if duration is not None else None,
+        "requests": run.requests,
+        "pages": run.pages,
+        "new_versions": run.new_versions,
+        "failures": run.failures,
+        "events": {"new": run.new_events, "edited": run.edited_events, "removed": run.removed_events},
+    }

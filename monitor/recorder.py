@@ -76,7 +76,7 @@ class Recorder:
         if self._listed.get(record.identity) == title:
             return
         self.store.record_listed(self.run_id, self.profile.name, record.identity, record.url,
-                                 record.title, baseline=self.baseline)
+                                 record.title, baseline=self.baseline, published_at=record.published_at)
         self._listed[record.identity] = title
 
     def _article(self, record: FetchedArticle) -> None:

@@ -19,29 +19,14 @@ from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config, ConfigError
+from monitor.config import Config
+from monitor.cron import cron_trigger
 
 logger = logging.getLogger(__name__)
 
 ALERT_RETRY_SECONDS = 120
-
-
-def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """Five crontab fields, or six with seconds first (handy for testing a schedule quickly)."""
-    fields = expression.split()
-    try:
-        if len(fields) == 5:
-            return CronTrigger.from_crontab(expression, timezone=timezone)
-        if len(fields) == 6:
-            second, minute, hour, day, month, day_of_week = fields
-            return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                               day_of_week=day_of_week, timezone=timezone)
-    except (ValueError, LookupError) as exc:
-        raise ConfigError(f"schedule.cron: {expression!r} is not a valid cron expression ({exc})") from exc
-    raise ConfigError(f"schedule.cron: {expression!r} needs 5 fields (or 6 with seconds first)")
 
 
 @dataclass

@@ -36,8 +36,11 @@ def _image_key(image: dict[str, str]) -> list[str]:
 def snapshot_fields(article: Article) -> dict[str, Any]:
     """The article as JSON-able fields, the form versions are stored and compared in."""
     fields = asdict(article)
-    del fields["url"]  # the page's URL lives with the page, not with each version
-    del fields["dropped_links"]  # what the crawl could not follow, not what the article says
+    # the page's URL lives with the page, not with each version; where each field came from,
+    # what the extractor warned about and the links it could not parse describe this fetch, not
+    # the article
+    for key in ("url", "sources", "warnings", "dropped_links"):
+        del fields[key]
     for key in ("published_at", "modified_at"):
         value = getattr(article, key)
         fields[key] = value.isoformat() if value else None

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from storage.events import event_rows
-from storage.models import Alert, AlertEvent, Event, Version
+from storage.events import event_rows, with_versions
+from storage.models import Alert, AlertEvent, Event
 from storage.records import AlertEventRow, AlertRow
 
 # well below SQLite's bound-parameter limit
@@ -25,13 +25,15 @@ def message_id(alert_id: int, recipient: str, domain: str) -> str:
 
 def queue(
     session: Session,
-    recipients: Sequence[str],
-    kinds: Sequence[str],
+    audiences: Mapping[str, Sequence[str]],
     *,
     message_domain: str,
     now: datetime,
 ) -> list[int]:
-    """Mark every unqueued event queued; link the alertable ones to a new alert per recipient."""
+    """Mark every unqueued event queued; link the alertable ones to a new alert per recipient.
+
+    `audiences` maps each recipient (a mail address or a channel's name) to the event kinds it
+    is told of."""
     rows = session.execute(
         select(Event.id, Event.run_id, Event.kind, Event.baseline)
         .where(Event.alert_queued.is_(False))
@@ -40,15 +42,15 @@ def queue(
     ).all()
     for ids in _chunks([row.id for row in rows]):
         session.execute(update(Event).where(Event.id.in_(ids)).values(alert_queued=True))
-    alertable = [row for row in rows if not row.baseline and row.kind in kinds]
-    if not alertable:
-        return []
-    run_id = max(row.run_id for row in alertable)
     alert_ids = []
-    for recipient in dict.fromkeys(r.strip() for r in recipients if r.strip()):
+    for recipient, kinds in audiences.items():
+        recipient = recipient.strip()
+        alertable = [row for row in rows if not row.baseline and row.kind in kinds]
+        if not recipient or not alertable:
+            continue
         alert = Alert(
             recipient=recipient,
-            run_id=run_id,
+            run_id=max(row.run_id for row in alertable),
             state="pending",
             attempts=0,
             created_at=now,
@@ -80,17 +82,9 @@ def count(session: Session) -> int:
 
 
 def events_of(session: Session, alert_id: int) -> list[AlertEventRow]:
-    current = aliased(Version)
-    previous = aliased(Version)
     query = (
-        event_rows()
-        .add_columns(Event.version_id, current.number, previous.id, previous.number)
+        with_versions(event_rows())
         .join(AlertEvent, AlertEvent.event_id == Event.id)
-        .outerjoin(current, current.id == Event.version_id)
-        .outerjoin(
-            previous,
-            (previous.page_id == Event.page_id) & (previous.number == current.number - 1),
-        )
         .where(AlertEvent.alert_id == alert_id)
         .order_by(Event.detected_at, Event.id)
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Event, Page, Site, Version
 
@@ -101,4 +101,19 @@ def event_rows() -> Select[Any]:
         )
         .join(Page, Page.id == Event.page_id)
         .join(Site, Site.id == Page.site_id)
+    )
+
+
+def with_versions(query: Select[Any]) -> Select[Any]:
+    """`event_rows()` plus the version each event is about and the one before it, as the extra
+    columns of AlertEventRow (None where there is no such version)."""
+    current = aliased(Version)
+    previous = aliased(Version)
+    return (
+        query.add_columns(Event.version_id, current.number, previous.id, previous.number)
+        .outerjoin(current, current.id == Event.version_id)
+        .outerjoin(
+            previous,
+            (previous.page_id == Event.page_id) & (previous.number == current.number - 1),
+        )
     )

@@ -165,3 +165,24 @@ class AlertRow:
     sent_at: datetime | None
     next_attempt_at: datetime
     event_count: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article found by a search: its latest version's text, best matches first.
+
+    Field order is the column order of storage.search (rows are built positionally). `score`
+    orders hits of one search; its scale differs between SQLite and PostgreSQL.
+    """
+
+    identity: str
+    url: str
+    site: str
+    version: int
+    title: str
+    lead: str
+    body: str
+    published_at: datetime | None
+    changed_at: datetime
+    removed: bool
+    score: float

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -16,9 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from storage import alert_queue
+from storage import alert_queue, runs
+from storage import search as article_search
 from storage.db import StorageError, for_writing, is_unusable, make_engine
-from storage.events import event_of_run, event_rows, note_event
+from storage.events import event_of_run, event_rows, note_event, with_versions
 from storage.fields import ARTICLE_FIELDS, column_values, fields_of, normalise_fields
 from storage.migrate import check_schema, upgrade
 from storage.models import Blob, CrawlRun, Event, Page, Site, Version
@@ -31,6 +32,7 @@ from storage.records import (
     RecordKind,
     RecordOutcome,
     RunSummary,
+    SearchHit,
     Snapshot,
     VersionDetail,
     VersionSummary,
@@ -185,9 +187,13 @@ class Store:
             return RecordOutcome(kind, version.number, event_kind, changed)
 
     def record_listed(
-        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool
+        self, run_id: int, site: str, identity: str, url: str, title: str, *, baseline: bool,
+        published_at: datetime | None = None,
     ) -> str | None:
-        """A headline seen in a listing or related block: "new", "edited" (headline) or None."""
+        """A headline seen in a listing or related block: "new", "edited" (headline) or None.
+
+        `published_at` is the listing's own date for the article, if it gives one: a `new`
+        event shows it until the article itself is fetched."""
         title = _plain(title)
         with self._transaction(write=True) as session:
             _run(session, run_id)
@@ -196,9 +202,11 @@ class Store:
             if page is None:
                 page = _lock_page(session, site, identity, url, now)
                 page.listed_title = title
-                note_event(
+                event = note_event(
                     session, run_id, page, "new", [], baseline=baseline, detected_at=now, title=title
                 )
+                if event.published_at is None:
+                    event.published_at = published_at
                 return "new"
             previous = page.listed_title
             if previous is None or _same_text(previous, title):
@@ -286,6 +294,19 @@ class Store:
             )
             return {identity: title for identity, title in rows}
 
+    def site_names(self) -> list[str]:
+        """Every site anything was stored for, by name."""
+        with self._transaction() as session:
+            return list(session.scalars(select(Site.name).order_by(Site.name)))
+
+    def last_checked(self, site: str) -> dict[str, datetime | None]:
+        """identity → when the page was last fetched, for every page of the site."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(Page.identity, Page.last_checked).join(Site).where(Site.name == site)
+            )
+            return {identity: checked for identity, checked in rows}
+
     def revisit_candidates(
         self, site: str, *, since: datetime, limit: int, rotation: int
     ) -> list[PageRef]:
@@ -305,11 +326,6 @@ class Store:
             rows = [*session.execute(query.where(recent).limit(limit))]
             rows += session.execute(query.where(not_(recent)).limit(rotation))
             return [PageRef(*row) for row in rows]
-
-    def site_names(self) -> list[str]:
-        """Every site the database has seen, by name."""
-        with self._transaction() as session:
-            return list(session.scalars(select(Site.name).order_by(Site.name)))
 
     def find_page(self, identities: list[str]) -> str | None:
         """The first of `identities` (candidates computed from one URL) that is a known page."""
@@ -377,31 +393,67 @@ class Store:
         kind: str | None = None,
         site: str | None = None,
         limit: int = 1000,
+        offset: int = 0,
     ) -> list[ChangeRow]:
         """Events newest first, optionally only those detected since `since`, of one kind or site."""
-        query = event_rows().order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)
-        if since is not None:
-            query = query.where(Event.detected_at >= since)
-        if kind is not None:
-            query = query.where(Event.kind == kind)
-        if site is not None:
-            query = query.where(Site.name == site)
+        query = _filtered_events(event_rows(), since, kind, site).limit(limit).offset(offset)
         with self._transaction() as session:
             return [ChangeRow(*row) for row in session.execute(query)]
+
+    def changes_with_versions(
+        self,
+        *,
+        since: datetime | None = None,
+        kind: str | None = None,
+        site: str | None = None,
+        baseline: bool | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[AlertEventRow]:
+        """As `changes`, each event with its version and the one before (to link or show a diff);
+        `baseline` False leaves out baseline events, True keeps only them."""
+        query = _filtered_events(with_versions(event_rows()), since, kind, site)
+        if baseline is not None:
+            query = query.where(Event.baseline.is_(baseline))
+        with self._transaction() as session:
+            return [AlertEventRow(*row) for row in session.execute(query.limit(limit).offset(offset))]
+
+    def recent_runs(self, per_site: int = 10) -> list[RunSummary]:
+        """Each site's last `per_site` runs, sites by name, newest run first."""
+        with self._transaction() as session:
+            return runs.recent(session, per_site)
+
+    def search(
+        self,
+        query: str,
+        *,
+        site: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Articles whose latest version matches every word of `query` (accents and case ignored,
+        "quoted words" as a phrase), best first; `since` keeps those published since then."""
+        terms = article_search.query_terms(query)
+        with self._transaction() as session:
+            return article_search.search(
+                session, terms, site=site, since=since, limit=limit, offset=offset
+            )
 
     # ---- alerts -----------------------------------------------------------------------------
 
     def queue_alerts(
-        self, recipients: list[str], kinds: list[str], *, message_domain: str
+        self, audiences: Mapping[str, Sequence[str]], *, message_domain: str
     ) -> list[int]:
         """Turn every not-yet-queued event into pending alerts (one per recipient); ids created.
 
-        Every such event is marked queued, from any run, including runs that crashed; baseline
-        events and kinds not in `kinds` are consumed without an alert.
+        `audiences` maps each recipient (mail address or channel name) to the event kinds it is
+        told of. Every such event is marked queued, from any run, including runs that crashed;
+        baseline events and kinds no recipient wants are consumed without an alert.
         """
         with self._transaction(write=True) as session:
             return alert_queue.queue(
-                session, recipients, kinds, message_domain=message_domain, now=self._clock()
+                session, audiences, message_domain=message_domain, now=self._clock()
             )
 
     def due_alerts(self, now: datetime) -> list[AlertRow]:
@@ -443,6 +495,18 @@ class Store:
 
 
 # ---- helpers: each works inside the caller's transaction ------------------------------------
+
+
+def _filtered_events(query: Any, since: datetime | None, kind: str | None, site: str | None) -> Any:
+    """`query` over events, newest first, narrowed by detection time, kind and site."""
+    query = query.order_by(Event.detected_at.desc(), Event.id.desc())
+    if since is not None:
+        query = query.where(Event.detected_at >= since)
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if site is not None:
+        query = query.where(Site.name == site)
+    return query
 
 
 def _count(session: Session, column: Any) -> int:
@@ -572,6 +636,8 @@ def _add_version(
     )
     session.add(version)
     session.flush()
+    # versions only ever grow at the end: the new one is the page's latest
+    article_search.index_version(session, version)
     return version
 
 

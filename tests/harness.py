@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.replica import ReplicaServer, congthuong_profile_toml
+from replica import ReplicaServer, congthuong_profile_toml
 
 NEWSWATCH = [sys.executable, "-m", "monitor.cli"]
 # Politeness off against loopback so that a crawl takes a second, not minutes.

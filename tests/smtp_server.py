@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 
-from monitor.config import EmailSettings
+from monitor.config import EmailSettings, email_settings
 
 Mode = Literal["ok", "tempfail", "tempfail_rcpt", "reject"]
 HOST = "127.0.0.1"
@@ -99,8 +99,8 @@ class SmtpServer:
 
     def settings(self, **overrides: Any) -> EmailSettings:
         """EmailSettings that deliver to this server (plain SMTP, short timeout)."""
-        base = EmailSettings(smtp_host=self.host, smtp_port=self.port, timeout=5.0,
-                             sender="newswatch@example.org")
+        base = email_settings(smtp_host=self.host, smtp_port=self.port, timeout=5.0,
+                              sender="newswatch@example.org")
         return replace(base, **overrides)
 
 

@@ -20,7 +20,7 @@ from monitor.alerts import (
     queue_run_alerts,
     retry_delay,
 )
-from monitor.config import EmailSettings
+from monitor.config import email_settings
 from monitor.digest import DigestItem, compose_digest
 from monitor.mailer import DeliveryError, Mailer
 from monitor.versioning import changed_fields, content_hash
@@ -174,7 +174,7 @@ def test_without_recipients_events_are_consumed_not_saved_up(server: SmtpServer,
 def test_digest_items_carry_the_edit_excerpt(store: Store) -> None:
     crawl(store, snapshot(1, "Bộ Công Thương họp với doanh nghiệp"), baseline=True)
     crawl(store, snapshot(1, "Bộ Công Thương làm việc với doanh nghiệp"))
-    [alert_id] = store.queue_alerts([READER], ["edited"], message_domain="example.org")
+    [alert_id] = store.queue_alerts({READER: ["edited"]}, message_domain="example.org")
 
     [item] = digest_items(store, alert_id)
 
@@ -292,7 +292,7 @@ def _message(to: str = READER) -> Any:
 
 
 def test_connection_refused_is_a_delivery_error() -> None:
-    settings = EmailSettings(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2)
+    settings = email_settings(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2)
 
     with pytest.raises(DeliveryError) as caught:
         Mailer(settings).send(_message())
@@ -327,7 +327,7 @@ def test_a_server_that_never_greets_times_out() -> None:
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        settings = EmailSettings(smtp_host="127.0.0.1", smtp_port=silent.getsockname()[1], timeout=0.2)
+        settings = email_settings(smtp_host="127.0.0.1", smtp_port=silent.getsockname()[1], timeout=0.2)
         with pytest.raises(DeliveryError) as caught:
             Mailer(settings).send(_message())
 

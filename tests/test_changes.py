@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from replica import ReplicaServer, build_site
 from tests.harness import NEWSWATCH, Newswatch, newswatch_for
-from tests.replica import ReplicaServer, build_site
 from tests.smtp_server import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.e2e

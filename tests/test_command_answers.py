@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
+from replica import ReplicaServer, build_site, congthuong_profile_toml
 from storage import Snapshot, Store
 from tests.harness import newswatch_for, write_config
-from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
 from tests.smtp_server import SmtpServer, smtp_server
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)

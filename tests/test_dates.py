@@ -57,6 +57,10 @@ OTHER_FORMS = [
     # dateparser reads "năm" (Thursday here, also "five" and "year") as the day: 5/11/2024.
     ("Thứ năm 28/11/2024 11:41", local(2024, 11, 28, 11, 41)),
     ("25/11/2024 05:05 (GMT+0)", local(2024, 11, 25, 12, 5)),
+    # the time in words, before the date
+    ("10 giờ 30 phút, ngày 25/11/2024", local(2024, 11, 25, 10, 30)),
+    ("9 giờ 5 phút ngày 5/3/2026", local(2026, 3, 5, 9, 5)),
+    ("14 giờ, ngày 25 tháng 11 năm 2024", local(2024, 11, 25, 14, 0)),
 ]
 
 ISO_FORMS = [
@@ -160,7 +164,9 @@ def test_contradicting_weekday_warns_and_digits_win(
 @pytest.mark.parametrize(
     "text",
     ["32/13/2024", "30/02/2024 10:00", "25/11/2024 25:00", "2024-13-01T00:00:00", "", "   ",
-     "xyz", "Lượt xem: 4395", "In bài viết"],
+     "xyz", "Lượt xem: 4395", "In bài viết",
+     # a month and a year name no day: not a publication date
+     "Tháng 3/2026", "03/2026", "tháng 3 năm 2026"],
 )
 def test_invalid_or_garbage_gives_none_and_a_warning(
     text: str, caplog: pytest.LogCaptureFixture

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.urls import canonical_url
+from replica import ReplicaServer, build_site, congthuong_profile_toml
 from tests.harness import Newswatch, newswatch_for
-from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
 
 pytestmark = pytest.mark.e2e
 

@@ -75,11 +75,11 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[Controller, _Collect, ssl.SSLCo
 
 
 def _settings(port: int, **overrides: Any) -> Any:
-    from monitor.config import EmailSettings
+    from monitor.config import email_settings
 
     base = dict(smtp_host=HOST, smtp_port=port, starttls=True, username=USER, password=PASSWORD,
                 sender="newswatch@example.org", recipients=("analyst@example.org",), timeout=5.0)
-    return EmailSettings(**{**base, **overrides})
+    return email_settings(**{**base, **overrides})
 
 
 def _message() -> EmailMessage:

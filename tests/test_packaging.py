@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("crawler", "storage", "monitor")
+PACKAGES = ("crawler", "storage", "monitor", "replica")
 
 
 def _source_files() -> set[str]:

@@ -14,7 +14,7 @@ from email.message import Message
 import pytest
 from parsel import Selector
 
-from tests.replica import (
+from replica import (
     VN_TZ,
     ReplicaServer,
     ReplicaSite,

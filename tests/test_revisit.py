@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from replica import ReplicaServer, build_site, congthuong_profile_toml
 from tests.harness import Newswatch, newswatch_for
-from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
 
 pytestmark = pytest.mark.e2e
 

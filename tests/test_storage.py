@@ -22,6 +22,7 @@ from storage import Snapshot, StorageError, Store
 from storage.db import make_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.models import Base
+from storage.search import include_name
 
 SITE = "moit"
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -102,7 +103,8 @@ def test_migrations_build_the_schema_from_an_empty_database(database_url: str) -
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             names = set(inspect(connection).get_table_names())
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_name": include_name}
+            context = MigrationContext.configure(connection, opts=opts)
             drift = compare_metadata(context, Base.metadata)
         assert {"alembic_version", "pages", "versions", "blobs", "events", "alerts"} <= names
         assert drift == []  # the hand-written migration matches the models
@@ -114,25 +116,38 @@ def _insert_0001_version(engine: Any, number: int, body: str, body_html: str) ->
     """A version row as revision 0001 stored it: body and body HTML as plain text."""
     with engine.begin() as connection:
         if number == 1:
-            connection.execute(text("INSERT INTO sites (id, name) VALUES (1, 'moit')"))
+            connection.execute(text("INSERT INTO sites (name) VALUES ('moit')"))
             connection.execute(text(
-                "INSERT INTO pages (id, site_id, identity, url, first_seen, last_seen, missing_count)"
-                " VALUES (1, 1, 'moit:1', 'https://moit.gov.vn/1.html', :t, :t, 0)"), {"t": T0})
-            connection.execute(text("INSERT INTO blobs (id, sha256, data) VALUES (1, 'x', :d)"),
+                "INSERT INTO pages (site_id, identity, url, first_seen, last_seen, missing_count)"
+                " VALUES ((SELECT id FROM sites WHERE name = 'moit'), 'moit:1',"
+                " 'https://moit.gov.vn/1.html', :t, :t, 0)"), {"t": T0})
+            connection.execute(text("INSERT INTO blobs (sha256, data) VALUES ('x', :d)"),
                                {"d": zlib.compress(b"<html></html>")})
         connection.execute(text(
             "INSERT INTO versions (page_id, number, content_hash, title, lead, body, body_html, images,"
             " related, first_seen, last_seen, times_seen, blob_id)"
-            " VALUES (1, :n, :h, 'Tiêu đề', '', :body, :html, '[]', '[]', :t, :t, 1, 1)"),
+            " VALUES ((SELECT id FROM pages WHERE identity = 'moit:1'), :n, :h, 'Tiêu đề', '', :body,"
+            " :html, '[]', '[]', :t, :t, 1, (SELECT id FROM blobs WHERE sha256 = 'x'))"),
             {"n": number, "h": f"h{number}", "body": body, "html": body_html, "t": T0})
 
 
-def test_migration_0002_compresses_the_bodies_already_stored(database_url: str) -> None:
-    upgrade(database_url, "0001")
+def test_migration_0004_compresses_the_bodies_already_stored_and_search_still_finds_them(
+    database_url: str,
+) -> None:
+    upgrade(database_url, "0003")
     engine = make_engine(database_url)
-    bodies = [("Đoạn một.\n\nĐoạn hai " * 400 + str(n), f"<p>Đoạn {n}</p>" * 300) for n in range(1, 4)]
+    bodies = [("Đoạn một.\n\nĐoạn hai " * 400 + f"chữ{n}", f"<p>Đoạn {n}</p>" * 300) for n in range(1, 4)]
     for number, (body, body_html) in enumerate(bodies, start=1):
         _insert_0001_version(engine, number, body, body_html)
+    with engine.begin() as connection:  # an event refers to a version: the migration keeps it valid
+        connection.execute(text(
+            "INSERT INTO crawl_runs (site_id, started_at, status, baseline)"
+            " VALUES ((SELECT id FROM sites WHERE name = 'moit'), :t, 'completed', false)"
+        ), {"t": T0})
+        connection.execute(text(
+            "INSERT INTO events (run_id, page_id, version_id, kind, fields, url, baseline, detected_at)"
+            " SELECT r.id, v.page_id, v.id, 'new', '[]', 'u', false, :t FROM crawl_runs r, versions v"
+            " WHERE v.number = 1"), {"t": T0})
 
     upgrade(database_url)
 
@@ -140,11 +155,16 @@ def test_migration_0002_compresses_the_bodies_already_stored(database_url: str) 
         stored = connection.execute(text("SELECT body, body_html FROM versions ORDER BY number")).all()
     assert [(zlib.decompress(b).decode(), zlib.decompress(h).decode()) for b, h in stored] == bodies
     assert all(len(b) < len(body.encode()) / 20 for (b, _), (body, _) in zip(stored, bodies, strict=True))
-    with Store(database_url) as store:
+    with Store(database_url, clock=lambda: T0) as store:
         assert store.get_version("moit:1", 2).body == bodies[1][0]
         assert store.get_version("moit:1", 3).body_html == bodies[2][1]
+        assert [hit.version for hit in store.search("chu3")] == [3]  # indexed before 0004
+        run = store.start_run("moit", baseline=False)
+        record(store, run, article("moit:1", body="Bài đã sửa: chữ mới", at=T0 + timedelta(hours=1)))
+        assert [hit.version for hit in store.search("chu moi")] == [4]  # indexed by the store
+        assert store.search("chu3") == []
 
-    command.downgrade(alembic_config(database_url), "0001")  # and back: the same text again
+    command.downgrade(alembic_config(database_url), "0003")  # and back: the same text again
     with engine.connect() as connection:
         assert connection.execute(text("SELECT body FROM versions WHERE number = 1")).scalar() == bodies[0][0]
     engine.dispose()
@@ -533,10 +553,11 @@ def test_queue_alerts_links_events_once_per_recipient(store: Store, clock: Clock
     record(store, run, article("moit:1"))
     record(store, run, article("moit:2"))
 
-    ids = store.queue_alerts(["a@example.org", "b@example.org"], ALL_KINDS, message_domain="nw.test")
+    ids = store.queue_alerts({"a@example.org": ALL_KINDS, "b@example.org": ALL_KINDS},
+                             message_domain="nw.test")
 
     assert len(ids) == 2
-    assert store.queue_alerts(["a@example.org"], ALL_KINDS, message_domain="nw.test") == []
+    assert store.queue_alerts({"a@example.org": ALL_KINDS}, message_domain="nw.test") == []
     alerts = store.due_alerts(clock.now)
     assert [(a.recipient, a.event_count, a.state, a.attempts) for a in alerts] == [
         ("a@example.org", 2, "pending", 0), ("b@example.org", 2, "pending", 0)
@@ -550,13 +571,13 @@ def test_baseline_events_and_unwanted_kinds_are_never_alerted(store: Store) -> N
     run = store.start_run(SITE, baseline=True)
     record(store, run, article("moit:1"), baseline=True)
     store.finish_run(run, "completed", requests=1, pages=1, failures=0)
-    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d") == []
 
     run = store.start_run(SITE, baseline=False)
     store.record_missing(run, "moit:1", 404, removal_after=1)
-    assert store.queue_alerts(["a@x.org"], ["new", "edited"], message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ["new", "edited"]}, message_domain="d") == []
     # consumed, not postponed: asking again for removals finds nothing
-    assert store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d") == []
+    assert store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d") == []
     assert store.list_alerts() == []
 
 
@@ -566,7 +587,7 @@ def test_events_of_a_crashed_run_are_picked_up_later(store: Store) -> None:
 
     run = store.start_run(SITE, baseline=False)
     record(store, run, article("moit:2"))
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
 
     assert [e.identity for e in store.alert_events(alert_id)] == ["moit:1", "moit:2"]
 
@@ -574,7 +595,7 @@ def test_events_of_a_crashed_run_are_picked_up_later(store: Store) -> None:
 def test_failed_delivery_backs_off_until_next_attempt(store: Store, clock: Clock) -> None:
     run = store.start_run(SITE, baseline=False)
     record(store, run, article())
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
     retry_at = clock.now + timedelta(minutes=10)
 
     store.mark_failed(alert_id, "421 try later", retry_at)
@@ -594,10 +615,10 @@ def test_alert_events_carry_the_versions_to_compare(store: Store, clock: Clock) 
     run = store.start_run(SITE, baseline=False)
     record(store, run, article())
     store.finish_run(run, "completed", requests=1, pages=1, failures=0)
-    store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
     run = store.start_run(SITE, baseline=False)
     record(store, run, article(at=T0 + timedelta(hours=1), body="Sửa."))
-    [alert_id] = store.queue_alerts(["a@x.org"], ALL_KINDS, message_domain="d")
+    [alert_id] = store.queue_alerts({"a@x.org": ALL_KINDS}, message_domain="d")
 
     [event] = store.alert_events(alert_id)
 

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import text
 
 from monitor.cli import main
+from replica import ReplicaServer, build_site, congthuong_profile_toml
 from storage import Snapshot, StorageError, Store
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 from tests.harness import newswatch_for, write_config
-from tests.replica import ReplicaServer, build_site, congthuong_profile_toml
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 ARTICLE_URL = "http://127.0.0.1:9/bo-cong-thuong-hop-bao-263055.html"

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from storage.db import for_writing, make_engine
 from storage.models import Base
+from storage.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -29,6 +30,7 @@ def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         # SQLite cannot ALTER most things; batch mode copies the table instead
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

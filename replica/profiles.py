@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from pathlib import Path
 from typing import Any
 
-from tests.replica.layout import LAYOUTS
-
-DEFAULTS_TOML = Path(__file__).resolve().parents[2] / "monitor" / "defaults.toml"
+from replica.layout import LAYOUTS
 
 PORTAL_SELECTORS = {
     "article_links": "ul.list-news a.news-title",
@@ -36,18 +32,33 @@ def _toml_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def _site_toml(name: str, settings: dict[str, Any], selectors: dict[str, str]) -> str:
+def _site_toml(name: str, settings: dict[str, Any], selectors: dict[str, str],
+               listing: dict[str, Any] | None = None) -> str:
     lines = [f"[sites.{name}]"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in settings.items()]
     lines += ["", f"[sites.{name}.selectors]"]
     lines += [f"{key} = {_toml_value(value)}" for key, value in selectors.items()]
+    if listing:
+        lines += ["", f"[sites.{name}.listing]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in listing.items()]
     return "\n".join(lines) + "\n"
 
 
-def portal_profile_toml(base_url: str, name: str = "portal", **settings: Any) -> str:
+def _builtin(name: str) -> dict[str, Any]:
+    """A built-in site profile as TOML tables (parsed afresh: callers may change it)."""
+    from monitor.config import builtin_sites
+
+    site: dict[str, Any] = builtin_sites()[name]
+    return site
+
+
+def portal_profile_toml(base_url: str, name: str = "portal", *, listing: dict[str, Any] | None = None,
+                        **settings: Any) -> str:
     """Profile for a portal-theme replica; keyword arguments add or override site settings."""
     base = {
         "start_urls": [base_url + LAYOUTS["portal"].section_path],
@@ -56,14 +67,22 @@ def portal_profile_toml(base_url: str, name: str = "portal", **settings: Any) ->
         "related_depth": 1,
         "article_id_pattern": "",
     }
-    return _site_toml(name, base | settings, PORTAL_SELECTORS)
+    return _site_toml(name, base | settings, PORTAL_SELECTORS, listing)
 
 
-def congthuong_profile_toml(base_url: str, name: str = "congthuong", **settings: Any) -> str:
-    """The built-in congthuong profile (read from monitor/defaults.toml) aimed at a replica."""
-    with DEFAULTS_TOML.open("rb") as handle:
-        builtin = tomllib.load(handle)["sites"]["congthuong"]
+def moit_listing(base_url: str, **overrides: Any) -> dict[str, Any]:
+    """The built-in moit profile's JSON listing (monitor/defaults.toml), aimed at a replica."""
+    listing = dict(_builtin("moit")["listing"])
+    for key in ("url", "base_url"):
+        listing[key] = listing[key].replace("https://moit.gov.vn", base_url)
+    return listing | overrides
+
+
+def congthuong_profile_toml(base_url: str, name: str = "congthuong", *,
+                            listing: dict[str, Any] | None = None, **settings: Any) -> str:
+    """The built-in congthuong profile aimed at a replica."""
+    builtin = _builtin("congthuong")
     selectors = builtin.pop("selectors")
     builtin["start_urls"] = [base_url + LAYOUTS["congthuong"].section_path]
     builtin["allowed_domains"] = ["127.0.0.1"]
-    return _site_toml(name, builtin | settings, selectors)
+    return _site_toml(name, builtin | settings, selectors, listing)

@@ -7,13 +7,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
-from tests.replica import render
-from tests.replica.site import ReplicaArticle, ReplicaSite
+from replica import feeds, render
+from replica.site import ReplicaArticle, ReplicaSite
 
 HTML = "text/html; charset=utf-8"
+# request headers: http.server's Message (case-insensitive .get) or a plain mapping in tests
+Headers = Mapping[str, str] | Message
 
 
 @dataclass
@@ -36,8 +39,8 @@ def last_modified(article: ReplicaArticle) -> datetime:
     return (article.modified or article.published).astimezone(UTC).replace(microsecond=0)
 
 
-def respond(site: ReplicaSite, method: str, target: str, headers: Mapping[str, str],
-            base_url: str) -> Reply:
+def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
+            base_url: str, body: bytes = b"") -> Reply:
     """The reply to one request; `headers` is looked up case-insensitively with .get()."""
     with site.lock:
         site.log(method, target, headers)
@@ -49,12 +52,18 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Mapping[str, s
             return Reply(fixed.status, list(fixed.headers), fixed.body, fixed.content_length)
         injected = site.take_fault(target, article.id if article else None)
         if injected is not None:
-            return error_reply(injected)
+            reply = error_reply(injected.status)
+            if injected.retry_after is not None:
+                reply.headers.append(("Retry-After", injected.retry_after))
+            return reply
         if parts.path == "/robots.txt":
             return Reply(200, [("Content-Type", "text/plain; charset=utf-8")],
                          render.ROBOTS_TXT.encode())
         if parts.path == site.section_path:
             return _listing(site, parts.query, target)
+        listing = _machine_listing(site, method, parts.path, body, base_url)
+        if listing is not None:
+            return listing
         if article is None:
             return error_reply(404)
         if removal == "redirect":
@@ -65,13 +74,38 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Mapping[str, s
         return _article(site, article, method, headers, target)
 
 
+def _machine_listing(site: ReplicaSite, method: str, path: str, body: bytes,
+                     base_url: str) -> Reply | None:
+    """The JSON API, the RSS feed and the sitemaps; None for any other path."""
+    articles = site.listing()
+    if path == feeds.API_PATH:
+        if method != "POST":
+            return error_reply(405)
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        site.forms.append(form)
+        page, per_page = int(form.get("pageNo") or 1), int(form.get("itemsPerPage") or 10)
+        return Reply(200, [("Content-Type", "application/json; charset=utf-8")],
+                     feeds.api_page(articles, page, per_page))
+    if path == feeds.rss_path(site.section_path):
+        return Reply(200, [("Content-Type", "application/rss+xml; charset=utf-8")],
+                     feeds.rss_feed(articles[:site.page_size], base_url, site.layout.section_name))
+    xml = [("Content-Type", "application/xml; charset=utf-8")]
+    if path == feeds.SITEMAP_INDEX_PATH:
+        return Reply(200, xml, feeds.sitemap_index(articles, base_url))
+    if path.startswith(feeds.SITEMAP_MONTH_PREFIX) and path.endswith(".xml"):
+        month = path.removeprefix(feeds.SITEMAP_MONTH_PREFIX).removesuffix(".xml")
+        chunk = feeds.months(articles).get(month)
+        return Reply(200, xml, feeds.sitemap_month(chunk, base_url)) if chunk else error_reply(404)
+    return None
+
+
 def error_reply(status: int) -> Reply:
     return Reply(status, [("Content-Type", HTML)], render.error_page(status).encode())
 
 
 def _frame(site: ReplicaSite, target: str) -> render.Frame:
     key = f"{site.seed}:{site.generation}:{target}" if site.generation else None
-    return render.Frame(site.layout, site.clock, render.Noise(key))
+    return render.Frame(site.layout, site.clock, render.Noise(key), site.markup)
 
 
 def _listing(site: ReplicaSite, query: str, target: str) -> Reply:
@@ -85,7 +119,7 @@ def _listing(site: ReplicaSite, query: str, target: str) -> Reply:
     return Reply(200, [("Content-Type", HTML)], html.encode())
 
 
-def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> bool:
+def _not_modified(headers: Headers, etag: str, modified: datetime) -> bool:
     """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
     if_none_match = headers.get("If-None-Match")
     if if_none_match is not None:
@@ -104,7 +138,7 @@ def _not_modified(headers: Mapping[str, str], etag: str, modified: datetime) -> 
 
 
 def _article(site: ReplicaSite, article: ReplicaArticle, method: str,
-             headers: Mapping[str, str], target: str) -> Reply:
+             headers: Headers, target: str) -> Reply:
     validators: list[tuple[str, str]] = []
     if site.conditional:
         etag, modified = content_etag(article), last_modified(article)
@@ -116,5 +150,5 @@ def _article(site: ReplicaSite, article: ReplicaArticle, method: str,
                                related=site.related(article), hot=site.hot(article),
                                stray=site.stray_links["related"])
     if method == "GET" and site.take_truncation(article.id):
-        html = html[:render.truncation_point(site.theme, html)]
+        html = html[:render.truncation_point(html)]
     return Reply(200, [("Content-Type", HTML), *validators], html.encode())

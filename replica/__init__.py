@@ -1,12 +1,13 @@
 """A replica of the ministry's news sites on loopback: realistic pages, mutable between crawls."""
 
-from tests.replica.content import slugify
-from tests.replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
-from tests.replica.profiles import congthuong_profile_toml, portal_profile_toml
-from tests.replica.render import portal_metadata_time
-from tests.replica.routes import content_etag
-from tests.replica.server import ReplicaError, ReplicaServer
-from tests.replica.site import (
+from replica.content import slugify
+from replica.dates import DATE_STYLES, VN_TZ, date_line, header_clock
+from replica.profiles import congthuong_profile_toml, moit_listing, portal_profile_toml
+from replica.render import portal_metadata_time
+from replica.routes import content_etag
+from replica.server import ReplicaError, ReplicaServer
+from replica.site import (
+    CONGTHUONG_MARKUPS,
     LoggedRequest,
     ReplicaArticle,
     ReplicaSite,
@@ -15,6 +16,7 @@ from tests.replica.site import (
 )
 
 __all__ = [
+    "CONGTHUONG_MARKUPS",
     "DATE_STYLES",
     "VN_TZ",
     "LoggedRequest",
@@ -28,6 +30,7 @@ __all__ = [
     "date_line",
     "expected",
     "header_clock",
+    "moit_listing",
     "portal_metadata_time",
     "portal_profile_toml",
     "slugify",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from tests.replica.routes import Reply, respond
-from tests.replica.site import ReplicaArticle, ReplicaSite
+from replica.routes import Reply, respond
+from replica.site import ReplicaArticle, ReplicaSite
 
 
 class ReplicaError(RuntimeError):
@@ -54,16 +55,29 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._serve("HEAD")
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
     def _serve(self, method: str) -> None:
-        held = self.server.site.holds.get(self.path.split("?")[0])
+        site = self.server.site
+        held = site.holds.get(self.path.split("?")[0])
         if held is not None:
             held.reached.set()
             held.release.wait(timeout=60)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method == "POST" else b""
+        with site.lock:
+            site.in_flight += 1
+            site.max_in_flight = max(site.max_in_flight, site.in_flight)
         try:
-            reply = respond(self.server.site, method, self.path, self.headers, self.server.base_url)
+            if site.latency:
+                time.sleep(site.latency)  # a slow server, not synchronisation
+            reply = respond(site, method, self.path, self.headers, self.server.base_url, body)
         except Exception as error:  # recorded, raised again when the server stops
             self.server.errors.append(error)
             reply = Reply(500, [("Content-Type", "text/plain; charset=utf-8")], b"replica error")
+        finally:
+            with site.lock:
+                site.in_flight -= 1
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)

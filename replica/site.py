@@ -6,16 +6,19 @@ import heapq
 import random
 import re
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from tests.replica import content
-from tests.replica.dates import DATE_STYLES, VN_TZ, header_clock
-from tests.replica.layout import LAYOUTS
+from replica import content
+from replica.dates import DATE_STYLES, VN_TZ, header_clock
+from replica.layout import LAYOUTS
 
 START_CLOCK = datetime(2024, 11, 25, 5, 5, tzinfo=VN_TZ)
+# congthuong.vn's markup generations, as ../shared/site/README.md records them (newest first)
+CONGTHUONG_MARKUPS = ("2026", "2025", "mastercms")
 REMOVAL_MODES = ("404", "410", "redirect")
 LOGGED_HEADERS = ("User-Agent", "If-None-Match", "If-Modified-Since", "Referer", "Accept-Encoding")
 
@@ -39,6 +42,8 @@ class ReplicaArticle:
     nfd: bool = False
     theme: str = "congthuong"
     tags: list[str] = field(default_factory=list)
+    # the site holding it: lets expected(article) find the related block
+    _site: weakref.ref[ReplicaSite] | None = field(default=None, repr=False, compare=False)
 
     @property
     def url_path(self) -> str:
@@ -81,22 +86,26 @@ class FixedReply(NamedTuple):
 
 
 @dataclass
-class _Fault:
+class Fault:
     status: int
     remaining: int | None  # None: for ever
+    retry_after: str | None = None  # the Retry-After header sent with it
 
 
-_FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle))
+_FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle) if not f.name.startswith("_"))
 
 
 class ReplicaSite:
     """A mutable news site; every public method is safe to call while the server thread reads it."""
 
     def __init__(self, theme: str = "congthuong", *, seed: int = 1, page_size: int = 20,
-                 related_count: int = 5, now: datetime = START_CLOCK) -> None:
+                 related_count: int = 5, now: datetime = START_CLOCK, markup: str = "2026") -> None:
         if theme not in LAYOUTS:
             raise ValueError(f"unknown theme {theme!r}; expected one of {sorted(LAYOUTS)}")
+        if markup not in CONGTHUONG_MARKUPS:
+            raise ValueError(f"unknown markup {markup!r}; expected one of {CONGTHUONG_MARKUPS}")
         self.theme = theme
+        self.markup = markup  # which generation of the congthuong markup the pages use
         self.layout = LAYOUTS[theme]
         self.seed = seed
         self.page_size = page_size
@@ -109,10 +118,16 @@ class ReplicaSite:
         self.removed: dict[int, tuple[ReplicaArticle, str]] = {}
         self.views: dict[int, int] = {}
         self.request_log: list[LoggedRequest] = []
+        # (time.monotonic() on arrival, method, target): when each request reached the server
+        self.timeline: list[tuple[float, str, str]] = []
+        self.forms: list[dict[str, str]] = []  # the form of each POST to the JSON API
+        self.latency = 0.0  # seconds each answer takes: a slow server
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.RLock()
         self.holds: dict[str, Hold] = {}
         self._rng = random.Random(seed)
-        self._faults: dict[tuple[str, Any], _Fault] = {}
+        self._faults: dict[tuple[str, Any], Fault] = {}
         self._truncations: dict[int, int] = {}
         self._slugs: dict[str, int] = {}  # portal identity, removed articles included
         # hostile input: links no parser takes, and fixed answers that replace a path's page
@@ -256,11 +271,13 @@ class ReplicaSite:
             self.articles[article_id] = article
             return article
 
-    def fail(self, path_or_id: str | int, status: int = 500, times: int | None = None) -> None:
-        """Answer `status` for a path (exact, or any query when the path has none) or an article id."""
+    def fail(self, path_or_id: str | int, status: int = 500, times: int | None = None,
+             retry_after: str | None = None) -> None:
+        """Answer `status` for a path (exact, or any query when the path has none) or an article id,
+        with a Retry-After header when given."""
         key = ("id", path_or_id) if isinstance(path_or_id, int) else ("path", path_or_id)
         with self.lock:
-            self._faults[key] = _Fault(status, times)
+            self._faults[key] = Fault(status, times, retry_after)
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -308,9 +325,10 @@ class ReplicaSite:
         picked = {name: headers[name] for name in LOGGED_HEADERS if headers.get(name) is not None}
         with self.lock:
             self.request_log.append(LoggedRequest(method, target, picked))
+            self.timeline.append((time.monotonic(), method, target))
 
-    def take_fault(self, target: str, article_id: int | None) -> int | None:
-        """Status injected for this request, if any; counts the use down."""
+    def take_fault(self, target: str, article_id: int | None) -> Fault | None:
+        """The fault injected for this request, if any; counts the use down."""
         keys = [("path", target), ("path", target.split("?")[0]), ("id", article_id)]
         with self.lock:
             for key in keys:
@@ -321,7 +339,7 @@ class ReplicaSite:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         del self._faults[key]
-                return fault.status
+                return fault
             return None
 
     def fixed_reply(self, target: str) -> FixedReply | None:
@@ -405,7 +423,7 @@ class ReplicaSite:
         return f"{slug}-{n}"
 
     def _insert(self, article: ReplicaArticle) -> None:
-        article._site = weakref.ref(self)  # lets expected(article) find the related block
+        article._site = weakref.ref(self)
         self.articles[article.id] = article
         self.views.setdefault(article.id, self._rng.randint(100, 5000))
         if self.theme == "portal":
@@ -434,9 +452,9 @@ def _fixed_key(target: str) -> str:
 
 
 def build_site(n_articles: int = 30, *, theme: str = "congthuong", seed: int = 1,
-               page_size: int = 20, related_count: int = 5) -> ReplicaSite:
+               page_size: int = 20, related_count: int = 5, markup: str = "2026") -> ReplicaSite:
     """A deterministic site: the 20 real headlines newest, the seed article after them, then generated."""
-    site = ReplicaSite(theme, seed=seed, page_size=page_size, related_count=related_count)
+    site = ReplicaSite(theme, seed=seed, page_size=page_size, related_count=related_count, markup=markup)
     rng = site._rng
     seed_index = min(len(content.SEED_HEADLINES), n_articles - 1)
     published = site.now - timedelta(minutes=rng.randint(15, 180))
@@ -460,7 +478,7 @@ def build_site(n_articles: int = 30, *, theme: str = "congthuong", seed: int = 1
 def expected(article: ReplicaArticle, site: ReplicaSite | None = None) -> dict[str, Any]:
     """What a correct extractor yields for `article` now (NFC text, published to the minute)."""
     if site is None:
-        owner = getattr(article, "_site", None)
+        owner = article._site
         site = owner() if owner is not None else None
         if site is None:
             raise ValueError("article belongs to no live ReplicaSite; pass site=")

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-from tests.replica.content import slugify
-from tests.replica.dates import date_line, iso_colon, iso_no_colon
-from tests.replica.layout import Layout
-from tests.replica.site import ReplicaArticle
+from replica.content import slugify
+from replica.dates import date_line, iso_colon, iso_no_colon
+from replica.layout import Layout
+from replica.site import ReplicaArticle
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /admin/\n"
 TRACKING_QUERY = "utm_source=home"
@@ -25,10 +25,11 @@ _ERROR_MESSAGES = {
     503: "Hệ thống đang bảo trì, vui lòng quay lại sau",
 }
 # Where an article body starts and what follows it, to cut a page "in the middle of the body".
-_BODY_MARKERS = {
-    "congthuong": ('id="articleBody"', 'class="article-detail-author"'),
-    "portal": ('class="article-content"', 'class="article-tags"'),
-}
+_BODY_MARKERS = (
+    ('id="articleBody"', 'class="article-detail-author"'),
+    ('class="__MASTERCMS_CONTENT_BODY"', 'class="article-detail-author"'),
+    ('class="article-content"', 'class="article-tags"'),
+)
 _CONGTHUONG_NAV = (("/", "Trang chủ"), ("/khuyen-cong", "Khuyến công"),
                    ("/thi-truong", "Thị trường"), ("/kinh-te", "Kinh tế"))
 _PORTAL_NAV = (("/", "Trang chủ"), ("/tin-tuc", "Tin tức"),
@@ -75,6 +76,7 @@ class Frame:
     layout: Layout
     clock: str
     noise: Noise
+    markup: str = "2026"  # the congthuong generation: "2026", "2025" or "mastercms"
 
 
 def served(article: ReplicaArticle, text: str) -> str:
@@ -175,9 +177,14 @@ def _congthuong_article(a: ReplicaArticle, f: Frame, views: int, related: Sequen
         if a.modified:
             head.append(_meta(f, "property", "article:modified_time", iso_colon(a.modified)))
         head.append(_json_ld(a))
-    meta = (n.el("span", date_line(a.date_style, a.published, views), ("class", "article-date"))
+    # The date element is what changed most between generations; the body container changed once.
+    date_tag, date_class = {"2026": ("span", "article-date"), "2025": ("span", "format_time"),
+                            "mastercms": ("div", "bx-time")}[f.markup]
+    meta = (n.el(date_tag, date_line(a.date_style, a.published, views), ("class", date_class))
             + n.el("span", f"Lượt xem: {views}", ("class", "article-views"))
             + n.el("a", "In bài viết", ("class", "print-article")))
+    body_attrs = ((("class", "__MASTERCMS_CONTENT_BODY"),) if f.markup == "mastercms"
+                  else (("id", "articleBody"), ("itemprop", "articleBody")))
     furniture = ('<div id="social-share">Chia sẻ Facebook Zalo</div>'
                  '<div class="ads">Quảng cáo</div>')
     related_items = _interleaved([
@@ -194,8 +201,7 @@ def _congthuong_article(a: ReplicaArticle, f: Frame, views: int, related: Sequen
         n.el("h1", n.text(a.title), ("class", "article-detail-title")),
         n.el("div", meta, ("class", "article-meta")),
         n.el("div", n.text(a.lead), ("class", "article-detail-desc")),
-        n.el("div", _body_html(f, a) + n.gap() + furniture,
-             ("id", "articleBody"), ("itemprop", "articleBody")),
+        n.el("div", _body_html(f, a) + n.gap() + furniture, *body_attrs),
         n.el("div", n.text(a.author), ("class", "article-detail-author")),
         n.el("div", '<h2 class="bx-cat-title">Tin cùng chuyên mục</h2><ul>' + related_items
              + "</ul>", ("class", "related-news")),
@@ -256,21 +262,26 @@ def _interleaved(entries: list[str], stray: list[str]) -> str:
 def _congthuong_listing(items: Sequence[ReplicaArticle], f: Frame, next_href: str | None,
                         stray: Sequence[tuple[str, str]]) -> str:
     n = f.noise
+    old = f.markup == "mastercms"
     cards = _interleaved([
         n.el("div", n.el("h3", n.el("a", n.text(served(a, a.title)), ("href", n.href(a.url_path))),
-                         ("class", "article-title"))
+                         *(() if old else (("class", "article-title"),)))
              + n.el("p", n.text(served(a, a.lead)), ("class", "sapo"))
              + n.el("span", date_line("time_first", a.published), ("class", "format_time")),
-             ("class", "article-item"))
+             ("class", "article" if old else "article-item"))
         for a in items], [
         n.el("div", n.el("h3", n.el("a", escape(title), ("href", href)), ("class", "article-title")),
              ("class", "article-item"))
         for href, title in stray])
-    more = n.el("a", "Trang sau", ("rel", "next"), ("class", "next-page"),
-                ("href", next_href)) if next_href else ""
+    if old:
+        more = n.el("a", "Trang sau", ("href", next_href)) if next_href else ""
+        paging = n.el("div", more, ("class", "grNextPage __MB_ARTICLE_PAGING"))
+    else:
+        more = n.el("a", "Trang sau", ("rel", "next"), ("class", "next-page"),
+                    ("href", next_href)) if next_href else ""
+        paging = n.el("div", more, ("class", "pagination"))
     head = ['<meta charset="utf-8">', f"<title>{f.layout.section_name} | Báo Công Thương</title>"]
-    body = [_header(f), _breadcrumb(f), n.el("div", cards, ("class", "bx-cat-content")),
-            n.el("div", more, ("class", "pagination")), _footer(f)]
+    body = [_header(f), _breadcrumb(f), n.el("div", cards, ("class", "bx-cat-content")), paging, _footer(f)]
     return _page(f, head, body)
 
 
@@ -303,11 +314,11 @@ def error_page(status: int) -> str:
             f"</head><body><h1>{status}</h1><p>{message}</p></body></html>\n")
 
 
-def truncation_point(theme: str, html: str) -> int:
+def truncation_point(html: str) -> int:
     """A character offset in the middle of the article body (the middle of the page if none)."""
-    start_marker, end_marker = _BODY_MARKERS[theme]
-    start = html.find(start_marker)
-    end = html.find(end_marker, start + 1)
-    if start < 0 or end < 0:
-        return len(html) // 2
-    return (start + end) // 2
+    for start_marker, end_marker in _BODY_MARKERS:
+        start = html.find(start_marker)
+        end = html.find(end_marker, start + 1)
+        if start >= 0 and end >= 0:
+            return (start + end) // 2
+    return len(html) // 2
