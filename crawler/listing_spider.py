@@ -46,6 +46,7 @@ class ListingSources:
     _follow: Callable[[str, str, int], Iterator[Request]]
     on_error: Callable[[Failure], Iterator[Any]]
     _dropped: Callable[[list[DroppedLink]], Iterator[DroppedLink]]
+    _listed: Callable[[int], None]
 
     def source_requests(self) -> Iterator[Request]:
         """The first requests of a json, rss or sitemap listing."""
@@ -84,6 +85,7 @@ class ListingSources:
                 out.append(ListedItem(identity, entry.url, entry.title, entry.published))
             if wanted(entry, identity):
                 out.extend(self._follow(entry.url, identity, 0))
+        self._listed(len(seen))
         return out, seen
 
     def _unreadable(self, response: Response, error: ListingError) -> FetchFailed:
@@ -126,6 +128,7 @@ class ListingSources:
             yield self._unreadable(response, exc)
             return
         if sitemap.kind == "index":
+            self._listed(len(sitemap.entries))  # sitemaps it names, read only when they changed
             if depth >= MAX_SITEMAP_DEPTH:
                 logger.warning("listing %s: sitemap indexes nested too deep; not followed", response.url)
                 return

@@ -31,6 +31,7 @@ from crawler.urls import article_identity, canonical_url, in_domains
 
 logger = logging.getLogger(__name__)
 
+LISTED_STAT = "newswatch/listing_entries"
 GONE_STATUSES = (404, 410)
 # Statuses an article callback must see itself instead of Scrapy dropping the response.
 ARTICLE_STATUSES = [304, *GONE_STATUSES]
@@ -116,6 +117,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
             if item.title:
                 yield ListedItem(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
+        self._listed(len(seen))
         if only_known(seen, self._known):
             # A page of only known, unchanged headlines: older pages hold nothing new.
             logger.info("listing %s: page %d holds only known items; not paging further", response.url, page)
@@ -174,6 +176,11 @@ class NewsSpider(ListingSources, scrapy.Spider):
         if in_domains(candidate, self.profile.allowed_domains) and self.identity(candidate) == identity:
             return candidate
         return canonical_url(fetched)
+
+    def _listed(self, count: int) -> None:
+        # articles (or sitemaps) the listings named; none at all, and nothing fetched, is no crawl
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(LISTED_STAT, count)
 
     def _dropped(self, dropped: list[DroppedLink]) -> Iterator[DroppedLink]:
         for link in dropped:

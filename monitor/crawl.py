@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from crawler.profile import SiteProfile
 from crawler.records import Revisit
 from crawler.settings import scrapy_settings
-from crawler.spider import NewsSpider
+from crawler.spider import LISTED_STAT, NewsSpider
 from monitor.config import Config
 from monitor.locks import site_lock
 from monitor.recorder import Recorder, Tally
@@ -94,18 +94,21 @@ def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: Crawl
     spider = getattr(crawler, "spider", None)
     sink_error = getattr(spider, "sink_error", None)
     result.requests = int(stats.get("downloader/request_count", 0))
+    listed = int(stats.get(LISTED_STAT, 0))
     result.pages, result.failures = tally.pages, tally.failures
     result.reasons = [f"{f.url}: {f.reason}" for f in tally.failed]
     result.dropped_links = [f"{d.link!r} on {d.page_url}: {d.reason}" for d in tally.dropped]
     if sink_error is not None:
         result.status = "failed"
         result.reasons.insert(0, f"database: {sink_error}")
-    elif tally.pages == 0 or (result.baseline and tally.new_versions == 0):
-        # Nothing fetched is no crawl; and a baseline that stored nothing would make the next
-        # crawl's findings look new: the site stays in its baseline until a crawl stores articles.
+    elif (tally.pages == 0 and not listed) or (result.baseline and tally.new_versions == 0):
+        # Listings that named no article and nothing fetched is no crawl; and a baseline that
+        # stored nothing would make the next crawl's findings look new: the site stays in its
+        # baseline until a crawl stores articles.
         result.status = "failed"
         if not result.reasons:
-            result.reasons.append("the listing pages yielded no article")
+            result.reasons.append("the listing pages yielded no article" if not listed
+                                  else "no article could be stored")
     summary = store.finish_run(result.run_id, result.status, requests=result.requests,
                                pages=result.pages, failures=result.failures)
     result.new_versions = summary.new_versions

@@ -76,6 +76,9 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     """`newswatch … | head`: the reader is gone before newswatch writes; no BrokenPipeError."""
     config = tmp_path / "newswatch.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "nw.db"}"\n', encoding="utf-8")
+    # read commands never create the database: it must exist for `changes` to answer
+    subprocess.run([*NEWSWATCH, "--config", str(config), "db", "upgrade"], check=True, capture_output=True,
+                   env=_env())
     # a long output (config init) and a short one ("no changes recorded", flushed at exit)
     for args in (["config", "init"], ["--config", str(config), "changes"]):
         _assert_quiet_into_a_closed_pipe(args)
