@@ -77,7 +77,11 @@ def _fetch(url: str, crawl: CrawlSettings) -> tuple[bytes, str | None, str]:
     request = urllib.request.Request(url, headers={"User-Agent": crawl.user_agent, "Accept": "text/html,*/*"})
     try:
         with urllib.request.urlopen(request, timeout=crawl.timeout) as response:
-            return response.read(), response.headers.get("Content-Type"), response.geturl()
+            body = response.read(crawl.max_size + 1)  # the crawl's limit, never a whole hostile page
+            if len(body) > crawl.max_size:
+                raise SourceError(f"cannot fetch {url}: page larger than the {crawl.max_size:,}-byte limit "
+                                  "([crawl] max_size)")
+            return body, response.headers.get("Content-Type"), response.geturl()
     except urllib.error.HTTPError as exc:
         raise SourceError(f"cannot fetch {url}: HTTP {exc.code}") from exc
     except urllib.error.URLError as exc:

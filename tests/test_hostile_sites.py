@@ -224,3 +224,17 @@ def test_a_page_over_the_configured_limit_is_a_failure_whether_announced_or_not(
                 "([crawl] max_size)") in result.stdout
     body = nw.json("show", replica.url(big_but_allowed))["body"]
     assert len(body.encode()) > 300_000
+
+
+def test_extract_of_a_page_over_the_limit_is_one_line(tmp_path: Path, replica: ReplicaServer) -> None:
+    nw = newswatch_for(tmp_path, f"sqlite:///{tmp_path / 'nw.db'}", replica, crawl="max_size = 100_000\n")
+    article = replica.site.listing()[0]
+    replica.site.serve_fixed(article.url_path, 200, HTML, b"<html><body>" + b"<p>x</p>" * 20_000)
+
+    result = nw.run("extract", replica.url(article))
+
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"newswatch: cannot fetch {replica.url(article)}: page larger than the 100,000-byte limit "
+        "([crawl] max_size)"
+    ]
