@@ -31,6 +31,7 @@ READ_COMMANDS = [
     ["show", ARTICLE_URL],
     ["diff", ARTICLE_URL],
     ["changes"],
+    ["search", "họp báo"],
     ["alerts"],
 ]
 # Commands that would write: each must refuse before it changes anything.
