@@ -41,3 +41,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         return request.getfixturevalue("postgres_url")
     return f"sqlite:///{tmp_path / 'data' / 'newswatch.db'}"
+
+
+@pytest.fixture
+def empty_config(tmp_path: Path) -> str:
+    """A config file with nothing in it: the built-in defaults, whatever ./newswatch.toml holds."""
+    path = tmp_path / "empty.toml"
+    path.write_text("", encoding="utf-8")
+    return str(path)

@@ -99,8 +99,8 @@ def test_channel_secrets_come_from_the_environment_and_are_never_shown(tmp_path:
     assert TOKEN not in shown and "tgram://${TG_TOKEN}/12345" in shown
 
 
-def test_a_literal_secret_from_the_environment_is_shown_masked(tmp_path: Path) -> None:
-    config = load(None, env={"NEWSWATCH_CONFIG": "/dev/null",
+def test_a_literal_secret_from_the_environment_is_shown_masked(tmp_path: Path, empty_config: str) -> None:
+    config = load(empty_config, env={
                              "NEWSWATCH_NOTIFY_URLS": f"json://nw:{TOKEN}@127.0.0.1:9/h"})
 
     assert show_json(config)["notify"]["urls"]["value"] == ["json://nw:****@127.0.0.1:9/h"]

@@ -119,21 +119,23 @@ def test_an_environment_override_is_typed_by_the_key_not_by_the_file(tmp_path: P
     assert isinstance(load(path, env={}).crawl.timeout, float)
 
 
-def test_selectors_can_be_overridden_from_the_environment(tmp_path: Path) -> None:
-    env = {"NEWSWATCH_CONFIG": "/dev/null", "NEWSWATCH_SITES_CONGTHUONG_SELECTORS_TITLE": "h1.x"}
-    config = load(None, env=env)
+def test_selectors_can_be_overridden_from_the_environment(tmp_path: Path, empty_config: str) -> None:
+    env = {"NEWSWATCH_SITES_CONGTHUONG_SELECTORS_TITLE": "h1.x"}
+    config = load(empty_config, env=env)
     assert config.sites["congthuong"].selectors.title == "h1.x"
     assert config.sites["congthuong"].selectors.body, "the other built-in selectors stay"
 
 
-def test_config_init_prints_every_key_and_reads_back_as_the_defaults(tmp_path: Path) -> None:
+def test_config_init_prints_every_key_and_reads_back_as_the_defaults(
+    tmp_path: Path, empty_config: str
+) -> None:
     text = render_init()
     for table, keys in [*TABLES.items(), ("sites.congthuong", SITE_KEYS)]:
         for key in keys:
             assert re.search(rf"^# {key.name} = ", text, re.M), f"{table}.{key.name} missing from config init"
     assert tomllib.loads(text)  # valid TOML
     from_template = load(_write(tmp_path, text), env={})
-    defaults = load(None, env={"NEWSWATCH_CONFIG": "/dev/null"})
+    defaults = load(empty_config, env={})
     assert from_template.crawl == defaults.crawl and from_template.email == defaults.email
     assert from_template.sites == defaults.sites
 
@@ -169,8 +171,8 @@ def test_config_commands_from_the_command_line(tmp_path: Path) -> None:
 # ---- listing sources and channels --------------------------------------------------------------
 
 
-def test_the_built_in_moit_profile_lists_through_the_portal_s_json_endpoint() -> None:
-    listing = load(None, env={"NEWSWATCH_CONFIG": "/dev/null"}).sites["moit"].listing
+def test_the_built_in_moit_profile_lists_through_the_portal_s_json_endpoint(empty_config: str) -> None:
+    listing = load(empty_config, env={}).sites["moit"].listing
 
     assert (listing.kind, listing.method) == ("json", "POST")
     assert listing.url == "https://moit.gov.vn/api/Content/Article/selectAll"

@@ -67,22 +67,22 @@ def test_a_second_crawl_of_the_same_site_exits_at_once_with_a_clear_message(nw: 
     assert nw.ok("crawl").returncode == 0
 
 
-def test_cron_expressions_are_checked_when_the_config_loads() -> None:
+def test_cron_expressions_are_checked_when_the_config_loads(empty_config: str) -> None:
     assert cron_trigger("*/30 * * * *", "Asia/Ho_Chi_Minh")
     assert cron_trigger("*/5 * * * * *", "Asia/Ho_Chi_Minh")
     for bad in ("every half hour", "61 * * * *"):
         with pytest.raises(ConfigError, match=f"schedule.cron: {re.escape(repr(bad))}"):
-            load(None, env={"NEWSWATCH_SCHEDULE_CRON": bad, "NEWSWATCH_CONFIG": "/dev/null"})
+            load(empty_config, env={"NEWSWATCH_SCHEDULE_CRON": bad})
 
 
-def test_waiting_alerts_are_retried_between_crawls_and_never_during_one() -> None:
+def test_waiting_alerts_are_retried_between_crawls_and_never_during_one(empty_config: str) -> None:
     calls: list[bool] = []
     service: Service
 
     def retry() -> None:
         calls.append(service._lock.locked())  # held by this retry itself, never by a crawl
 
-    config = load(None, env={"NEWSWATCH_SCHEDULE_CRON": "* * * * * *", "NEWSWATCH_CONFIG": "/dev/null"})
+    config = load(empty_config, env={"NEWSWATCH_SCHEDULE_CRON": "* * * * * *"})
     service = Service(config, [sys.executable, "-c", "pass"], retry_alerts=retry, max_cycles=3,
                       alert_retry_seconds=0.2)
     service.run()
