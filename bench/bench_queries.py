@@ -216,8 +216,10 @@ def postgres_schema(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def on_each_database(description: str, bench: Callable[[str, str, int, int, int], None]) -> None:
+    """Parse --pages/--versions/--repeat, then run `bench` on SQLite and, when
+    NEWSWATCH_TEST_PG_URL is set, on PostgreSQL."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--pages", type=int, default=20_000)
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=30)
@@ -234,4 +236,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    on_each_database(__doc__.splitlines()[0], bench)

@@ -11,14 +11,11 @@ routing and middleware, no database.
 
 from __future__ import annotations
 
-import argparse
 import http.client
-import os
 import random
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import uvicorn  # noqa: E402
-from bench_queries import _identity, fill, postgres_schema  # noqa: E402
+from bench_queries import _identity, fill, on_each_database  # noqa: E402
 
 from monitor.web.app import create_app  # noqa: E402
 
@@ -140,22 +137,5 @@ def bench(url: str, label: str, pages: int, versions: int, repeat: int) -> None:
     server.config.app.state.web.store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=20_000)
-    parser.add_argument("--versions", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'bench.db'}"
-        bench(url, "SQLite", args.pages, args.versions, args.repeat)
-    pg_url = os.environ.get("NEWSWATCH_TEST_PG_URL")
-    if not pg_url:
-        print("\nPostgreSQL: skipped (NEWSWATCH_TEST_PG_URL not set)")
-        return
-    with postgres_schema(pg_url) as url:
-        bench(url, "PostgreSQL", args.pages, args.versions, args.repeat)
-
-
 if __name__ == "__main__":
-    main()
+    on_each_database(__doc__.splitlines()[0], bench)
