@@ -14,13 +14,13 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("crawler", "storage", "monitor", "replica")
 
 
-def _source_files() -> set[str]:
-    """Every file of the shipped packages in the source tree, as a wheel would name it."""
+def _source_files(checkout: Path) -> set[str]:
+    """Every file of the shipped packages in a checkout, as a wheel would name it."""
     found = set()
     for package in PACKAGES:
-        for path in (REPO / package).rglob("*"):
+        for path in (checkout / package).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                found.add(path.relative_to(REPO).as_posix())
+                found.add(path.relative_to(checkout).as_posix())
     return found
 
 
@@ -45,6 +45,6 @@ def test_wheel_holds_every_runtime_file(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("newswatch-*.whl")
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    missing = sorted(_source_files() - shipped)
+    missing = sorted(_source_files(source) - shipped)
     assert not missing, f"files the program may read at run time are not in the wheel: {missing}"
     assert "monitor/defaults.toml" in shipped
