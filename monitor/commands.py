@@ -326,11 +326,11 @@ def diff(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
     from monitor.diff import diff_document, diff_versions, render_text
 
-    diffs = diff_versions(old.fields(), new.fields())
+    diffs = diff_versions(old.fields, new.fields)
     if args.json:
         print(dumps(diff_document(old, new, diffs)))
         return 0
-    print(f"{new.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
+    print(f"{new.fields.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
           f"version {new.number} ({text_time(new.first_seen)})\n")
     print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
     return 0
