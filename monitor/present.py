@@ -9,14 +9,14 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from crawler.dates import LOCAL_TZ
 from crawler.records import Article
 from monitor.highlight import Found
 from monitor.versioning import article_fields
 from storage.records import ArticleFields, ChangeRow, RunSummary, VersionDetail, VersionSummary
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = LOCAL_TZ  # newswatch's one local time zone, defined with the date parsing
 
 
 def local_iso(value: datetime | str | None) -> str | None:
