@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from storage import Store  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Blob, CrawlRun, Event, Page, Site, Version  # noqa: E402
+from storage.models import Blob, CrawlRun, Event, Page, Sighting, Site, Version  # noqa: E402
 
 SITES = ("moit", "congthuong")
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -65,6 +65,7 @@ def fill(url: str, pages: int, versions: int) -> None:
             blobs = [{"id": first + p + 1, "sha256": f"{first + p:064x}", "data": html} for p in range(pages)]
             _bulk(session, Blob, blobs)
             _bulk(session, Version, [_version_row(p, number, pages) for p in range(pages)])
+            _bulk(session, Sighting, [_sighting_row(p, number, pages) for p in range(pages)])
             _bulk(session, Event, [_event_row(p, number, pages) for p in range(pages)])
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -121,9 +122,14 @@ def _version_row(page: int, number: int, pages: int) -> dict[str, Any]:
         "content_hash": f"{page}-{number}", "title": f"Tin số {page} (bản {number})",
         "lead": "Tóm tắt.", "body": "Nội dung bài viết. " * 40, "body_html": "<p>…</p>",
         "author": "PV", "category": "Khuyến công", "published_at": _moment(page, 1, pages),
-        "modified_at": None, "images": [], "related": [], "first_seen": at, "last_seen": at,
-        "times_seen": 1, "blob_id": (number - 1) * pages + page + 1,
+        "modified_at": None, "images": [], "related": [], "sources": None, "first_seen": at,
+        "blob_id": (number - 1) * pages + page + 1,
     }
+
+
+def _sighting_row(page: int, number: int, pages: int) -> dict[str, Any]:
+    at = _moment(page, number, pages)
+    return {"version_id": (number - 1) * pages + page + 1, "last_seen": at, "times_seen": 1}
 
 
 def _event_row(page: int, number: int, pages: int) -> dict[str, Any]:

@@ -131,3 +131,7 @@ class Revisit:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+# Everything the spider yields.
+CrawlRecord = FetchedArticle | ListedItem | PageGone | NotModified | FetchFailed | DroppedLink

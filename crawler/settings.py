@@ -32,7 +32,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": crawl.warn_size,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
-        # Scrapy starts this many asyncio tasks for every response's output; the sink is synchronous,
+        # Scrapy starts this many asyncio tasks for every response's output; the pipeline is synchronous,
         # so the default 100 only costs CPU (about 0.4 ms a response).
         "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",

@@ -43,7 +43,6 @@ class NewsSpider(ListingSources, scrapy.Spider):
     def __init__(
         self,
         profile: SiteProfile,
-        sink: Callable[[Any], None],
         revisits: Iterable[Revisit] = (),
         known: Mapping[str, str | None] | None = None,
         checked: Mapping[str, datetime | None] | None = None,
@@ -52,7 +51,6 @@ class NewsSpider(ListingSources, scrapy.Spider):
     ) -> None:
         super().__init__(name=f"newswatch-{profile.name}", **kwargs)
         self.profile = profile
-        self.sink = sink
         self.allowed_domains = list(profile.allowed_domains)
         self._revisits = list(revisits)
         self._known = dict(known or {})
@@ -197,7 +195,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
         return final in self._fronts or final.rstrip("/").count("/") <= 2
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         reason = describe_failure(failure, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was asked for
         logger.info("fetch failed: %s: %s", url, reason)
@@ -233,6 +231,14 @@ _FAILURE_REASONS = {
 }
 
 
+def failed_request(failure: Failure) -> Request:
+    """The request a failure is about: Scrapy attaches it to the failure it hands an errback."""
+    request = vars(failure).get("request")
+    if not isinstance(request, Request):
+        raise TypeError(f"no request attached to {failure!r}")
+    return request
+
+
 def describe_failure(failure: Failure, max_size: int = 0) -> str:
     """One short human reason for a failed request (no traceback); `max_size` is DOWNLOAD_MAXSIZE."""
     value = failure.value
@@ -241,7 +247,7 @@ def describe_failure(failure: Failure, max_size: int = 0) -> str:
         return f"HTTP {value.response.status}" + (f" (Retry-After {retry_after})" if retry_after else "")
     if isinstance(value, OutsideAllowedDomains):
         return str(value)
-    host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
+    host = urlsplit(failed_request(failure).url).hostname
     for error in (value, value.__cause__):
         for cls in type(error).__mro__ if error is not None else ():
             if cls.__name__ in _FAILURE_REASONS:

@@ -96,14 +96,15 @@ def _digest_item(store: Store, event: AlertEventRow) -> DigestItem:
     if event.kind == "edited" and version is not None and event.previous_version:
         previous = store.get_version(event.identity, event.previous_version)
         if previous is not None:
-            shown = excerpt(diff_versions(previous.fields(), version.fields()))
-    title = event.title or (version.title if version else "") or event.url
+            shown = excerpt(diff_versions(previous.fields, version.fields))
+    fields = version.fields if version else None
+    title = event.title or (fields.title if fields else "") or event.url
     return DigestItem(
         kind=event.kind,
         title=title,
         url=event.url,
-        published_at=event.published_at or (version.published_at if version else None),
-        lead=version.lead if version else "",
+        published_at=event.published_at or (fields.published_at if fields else None),
+        lead=fields.lead if fields else "",
         fields=list(event.fields),
         excerpt=shown,
         site=event.site,

@@ -13,6 +13,7 @@ from typing import Any
 from monitor import commands
 from monitor.config import ConfigError
 from storage.db import StorageError
+from storage.records import EVENT_KINDS
 
 logger = logging.getLogger("newswatch")
 
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     changes = _command(sub, "changes", help="what was found new, edited or removed, newest first")
     changes.add_argument("--since", metavar="ISO", help="date or datetime (+07:00 when no offset)")
-    changes.add_argument("--kind", choices=["new", "edited", "removed"])
+    changes.add_argument("--kind", choices=EVENT_KINDS)
     changes.add_argument("--site", metavar="NAME")
     changes.add_argument("--limit", type=_positive, default=1000, metavar="N")
     changes.add_argument("--json", action="store_true")

@@ -83,21 +83,21 @@ def crawl(args: argparse.Namespace) -> int:
     for name in sites:
         if name not in config.sites:
             raise CommandError(f"unknown site {name!r}; configured: {', '.join(config.sites)}", 2)
-    store = _store(config, write=True)
-    try:
-        results = run_crawl(config, sites, store, progress=_progress_printer())
-    except CrawlLocked as exc:
-        raise CommandError(str(exc), 3) from exc
-    except StorageError as exc:
-        raise CommandError(f"database could not be written: {exc}") from exc
-    finally:
-        if sys.stderr.isatty():
-            sys.stderr.write("\n")
-    for result in results:
-        _print_result(result)
-    _alert(config, store)
-    failed = [r for r in results if r.status != "completed"]
-    return 1 if failed and len(failed) == len(results) else 0
+    with _store(config, write=True) as store:
+        try:
+            results = run_crawl(config, sites, store, progress=_progress_printer())
+        except CrawlLocked as exc:
+            raise CommandError(str(exc), 3) from exc
+        except StorageError as exc:
+            raise CommandError(f"database could not be written: {exc}") from exc
+        finally:
+            if sys.stderr.isatty():
+                sys.stderr.write("\n")
+        for result in results:
+            _print_result(result)
+        _alert(config, store)
+        failed = [r for r in results if r.status != "completed"]
+        return 1 if failed and len(failed) == len(results) else 0
 
 
 def _alert(config: config_mod.Config, store: Store) -> None:
@@ -150,18 +150,18 @@ def _identity(store: Store, config: config_mod.Config, url: str) -> str:
 
 def history(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config)
-    identity = _identity(store, config, args.url)
-    rows = history_json(store.history(identity))
-    if args.json:
-        print(dumps(rows))
+    with _store(config) as store:
+        identity = _identity(store, config, args.url)
+        rows = history_json(store.history(identity))
+        if args.json:
+            print(dumps(rows))
+            return 0
+        if not rows:
+            print(f"{args.url}: known from listings, no version stored yet")
+        for row in rows:
+            print(f"v{row['version']}  {text_time(row['first_seen'])} … {text_time(row['last_seen'])}  "
+                  f"(seen {row['times_seen']}×)  {row['title']}")
         return 0
-    if not rows:
-        print(f"{args.url}: known from listings, no version stored yet")
-    for row in rows:
-        print(f"v{row['version']}  {text_time(row['first_seen'])} … {text_time(row['last_seen'])}  "
-              f"(seen {row['times_seen']}×)  {row['title']}")
-    return 0
 
 
 def _when(text: str) -> datetime:
@@ -174,28 +174,28 @@ def _when(text: str) -> datetime:
 
 def show(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config)
-    identity = _identity(store, config, args.url)
-    if args.at:
-        detail = store.version_at(identity, _when(args.at))
-    else:
-        detail = store.get_version(identity, args.version)
-    if detail is None:
-        raise _no_such_version(store, identity, args)
-    data = version_json(detail)
-    if args.json:
-        print(dumps(data))
+    with _store(config) as store:
+        identity = _identity(store, config, args.url)
+        if args.at:
+            detail = store.version_at(identity, _when(args.at))
+        else:
+            detail = store.get_version(identity, args.version)
+        if detail is None:
+            raise _no_such_version(store, identity, args)
+        data = version_json(detail)
+        if args.json:
+            print(dumps(data))
+            return 0
+        published = text_time(data["published_at"])
+        print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {published})\n")
+        if data["lead"]:
+            print(data["lead"] + "\n")
+        print(data["body"])
+        if data["author"]:
+            print(f"\n— {data['author']}")
+        for item in data["related"]:
+            print(f"  • {item['title']}  {item['url']}")
         return 0
-    published = text_time(data["published_at"])
-    print(f"{data['title']}\n{data['url']}  (version {data['version']}, published {published})\n")
-    if data["lead"]:
-        print(data["lead"] + "\n")
-    print(data["body"])
-    if data["author"]:
-        print(f"\n— {data['author']}")
-    for item in data["related"]:
-        print(f"  • {item['title']}  {item['url']}")
-    return 0
 
 
 def _no_such_version(store: Store, identity: str, args: argparse.Namespace) -> CommandError:
@@ -256,27 +256,27 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 def changes(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config)
-    if args.site:
-        known = sorted({*config.sites, *store.site_names()})
-        if args.site not in known:
-            raise CommandError(f"unknown site {args.site!r}; known: {', '.join(known)}", 2)
-    rows = store.changes(
-        since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
-    )
-    data = [change_json(row) for row in rows]
-    if args.json:
-        print(dumps(data))
+    with _store(config) as store:
+        if args.site:
+            known = sorted({*config.sites, *store.site_names()})
+            if args.site not in known:
+                raise CommandError(f"unknown site {args.site!r}; known: {', '.join(known)}", 2)
+        rows = store.changes(
+            since=_when(args.since) if args.since else None, kind=args.kind, site=args.site, limit=args.limit
+        )
+        data = [change_json(row) for row in rows]
+        if args.json:
+            print(dumps(data))
+            return 0
+        for item in data:
+            fields = f" ({', '.join(item['fields'])})" if item["fields"] else ""
+            baseline = " [baseline]" if item["baseline"] else ""
+            when = text_time(item["detected_at"])
+            print(f"{when}  {item['kind']:<8}{fields}{baseline}  {item['title'] or ''}\n"
+                  f"    {item['url']}")
+        if not data:
+            print("no changes recorded")
         return 0
-    for item in data:
-        fields = f" ({', '.join(item['fields'])})" if item["fields"] else ""
-        baseline = " [baseline]" if item["baseline"] else ""
-        when = text_time(item["detected_at"])
-        print(f"{when}  {item['kind']:<8}{fields}{baseline}  {item['title'] or ''}\n"
-              f"    {item['url']}")
-    if not data:
-        print("no changes recorded")
-    return 0
 
 
 def search(args: argparse.Namespace) -> int:
@@ -285,23 +285,23 @@ def search(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.site and args.site not in config.sites:
         raise CommandError(f"unknown site {args.site!r}; configured: {', '.join(config.sites)}", 2)
-    store = _store(config)
-    since = _when(args.since) if args.since else None
-    hits = store.search(args.query, site=args.site, since=since, limit=args.limit)
-    found = highlighted(hits, args.query)
-    if args.json:
-        print(dumps([search_json(item) for item in found]))
+    with _store(config) as store:
+        since = _when(args.since) if args.since else None
+        hits = store.search(args.query, site=args.site, since=since, limit=args.limit)
+        found = highlighted(hits, args.query)
+        if args.json:
+            print(dumps([search_json(item) for item in found]))
+            return 0
+        bold = sys.stdout.isatty()
+        for number, item in enumerate(found, 1):
+            hit = item.hit
+            published = f", published {text_time(hit.published_at)}" if hit.published_at else ""
+            removed = ", removed from the site" if hit.removed else ""
+            print(f"{number}. {_shown(item.title, bold)}\n    {hit.url}  ({hit.site}, version {hit.version}"
+                  f"{published}{removed})\n    {_shown(item.snippet, bold)}")
+        if not found:
+            print(f"nothing found for {args.query!r}")
         return 0
-    bold = sys.stdout.isatty()
-    for number, item in enumerate(found, 1):
-        hit = item.hit
-        published = f", published {text_time(hit.published_at)}" if hit.published_at else ""
-        removed = ", removed from the site" if hit.removed else ""
-        print(f"{number}. {_shown(item.title, bold)}\n    {hit.url}  ({hit.site}, version {hit.version}"
-              f"{published}{removed})\n    {_shown(item.snippet, bold)}")
-    if not found:
-        print(f"nothing found for {args.query!r}")
-    return 0
 
 
 def _shown(marked: Marked, bold: bool) -> str:
@@ -313,27 +313,27 @@ def _shown(marked: Marked, bold: bool) -> str:
 
 def diff(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config)
-    identity = _identity(store, config, args.url)
-    numbers = [v.version for v in store.history(identity)]
-    if len(numbers) < 2 and (args.from_version is None or args.to_version is None):
-        raise CommandError(f"{args.url}: only {len(numbers)} version(s) stored; nothing to compare")
-    new_number = args.to_version if args.to_version is not None else numbers[-1]
-    old_number = args.from_version if args.from_version is not None else new_number - 1
-    old, new = store.get_version(identity, old_number), store.get_version(identity, new_number)
-    if old is None or new is None:
-        missing = old_number if old is None else new_number
-        raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
-    from monitor.diff import diff_document, diff_versions, render_text
+    with _store(config) as store:
+        identity = _identity(store, config, args.url)
+        numbers = [v.version for v in store.history(identity)]
+        if len(numbers) < 2 and (args.from_version is None or args.to_version is None):
+            raise CommandError(f"{args.url}: only {len(numbers)} version(s) stored; nothing to compare")
+        new_number = args.to_version if args.to_version is not None else numbers[-1]
+        old_number = args.from_version if args.from_version is not None else new_number - 1
+        old, new = store.get_version(identity, old_number), store.get_version(identity, new_number)
+        if old is None or new is None:
+            missing = old_number if old is None else new_number
+            raise CommandError(f"{args.url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
+        from monitor.diff import diff_document, diff_versions, render_text
 
-    diffs = diff_versions(old.fields(), new.fields())
-    if args.json:
-        print(dumps(diff_document(old, new, diffs)))
+        diffs = diff_versions(old.fields, new.fields)
+        if args.json:
+            print(dumps(diff_document(old, new, diffs)))
+            return 0
+        print(f"{new.fields.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
+              f"version {new.number} ({text_time(new.first_seen)})\n")
+        print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
         return 0
-    print(f"{new.title}\n{new.url}\nversion {old.number} ({text_time(old.first_seen)}) → "
-          f"version {new.number} ({text_time(new.first_seen)})\n")
-    print(render_text(diffs, color=sys.stdout.isatty()) if diffs else "no differences")
-    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -363,68 +363,68 @@ def _serve(config: config_mod.Config, host: str, port: int, *, token: str | None
 
 def alerts(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = _store(config, write=args.retry)
-    if args.retry:
-        from monitor.alerts import has_audience
+    with _store(config, write=args.retry) as store:
+        if args.retry:
+            from monitor.alerts import has_audience
 
-        if not has_audience(config):
-            raise CommandError("no [email] recipients nor [notify] urls configured; nothing to send", 2)
-        report = _deliver(config, store, ALL_WAITING)
-        print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
-        for error in report.errors:
-            print(f"  not sent: {error}", file=sys.stderr)
-        if report.waiting:
-            return 1
-    rows = store.list_alerts(args.limit)
-    data: list[dict[str, Any]] = [
-        {
-            "id": a.id,
-            "recipient": a.recipient,
-            "state": a.state,
-            "items": a.event_count,
-            "attempts": a.attempts,
-            "last_error": a.last_error,
-            "created_at": local_iso(a.created_at),
-            "sent_at": local_iso(a.sent_at),
-            "next_attempt_at": None if a.state == "sent" else local_iso(a.next_attempt_at),
-            "message_id": a.message_id,
-        }
-        for a in rows
-    ]
-    if args.json:
-        print(dumps(data))
+            if not has_audience(config):
+                raise CommandError("no [email] recipients nor [notify] urls configured; nothing to send", 2)
+            report = _deliver(config, store, ALL_WAITING)
+            print(f"alerts: {report.sent} sent, {report.waiting} still waiting")
+            for error in report.errors:
+                print(f"  not sent: {error}", file=sys.stderr)
+            if report.waiting:
+                return 1
+        rows = store.list_alerts(args.limit)
+        data: list[dict[str, Any]] = [
+            {
+                "id": a.id,
+                "recipient": a.recipient,
+                "state": a.state,
+                "items": a.event_count,
+                "attempts": a.attempts,
+                "last_error": a.last_error,
+                "created_at": local_iso(a.created_at),
+                "sent_at": local_iso(a.sent_at),
+                "next_attempt_at": None if a.state == "sent" else local_iso(a.next_attempt_at),
+                "message_id": a.message_id,
+            }
+            for a in rows
+        ]
+        if args.json:
+            print(dumps(data))
+            return 0
+        for a in data:
+            when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
+                    else f"next try {text_time(a['next_attempt_at'])}")
+            error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
+            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
+                  f"{a['attempts']} attempts, {when}{error}")
+        if not data:
+            print("no alerts yet")
         return 0
-    for a in data:
-        when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
-                else f"next try {text_time(a['next_attempt_at'])}")
-        error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
-        print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
-              f"{a['attempts']} attempts, {when}{error}")
-    if not data:
-        print("no alerts yet")
-    return 0
 
 
 def schedule(args: argparse.Namespace) -> int:
     from monitor.schedule import Service, crawl_command
 
     config = _config(args)  # a bad cron expression or time zone stops here
-    store = _store(config, write=True)
+    with _store(config, write=True) as store:
 
-    def retry_alerts() -> None:
-        from monitor.alerts import has_audience
+        def retry_alerts() -> None:
+            from monitor.alerts import has_audience
 
-        if has_audience(config):
-            _deliver(config, store, _utc_now())
+            if has_audience(config):
+                _deliver(config, store, _utc_now())
 
-    def report(result: Any) -> None:
-        print(f"crawl {result.number} finished at {text_time(result.finished_at)} "
-              f"with exit status {result.exit_status}", flush=True)
+        def report(result: Any) -> None:
+            print(f"crawl {result.number} finished at {text_time(result.finished_at)} "
+                  f"with exit status {result.exit_status}", flush=True)
 
-    service = Service(config, crawl_command(args.config, args.site or []), retry_alerts=retry_alerts,
-                      max_cycles=args.cycles, on_cycle=report)
-    print(f"newswatch schedule: cron {config.schedule.cron!r} ({config.schedule.timezone}); "
-          "SIGTERM or Ctrl-C stops", flush=True)
-    service.run()
-    print(f"newswatch schedule: stopped after {service.cycles} crawls", flush=True)
-    return 0
+        service = Service(config, crawl_command(args.config, args.site or []), retry_alerts=retry_alerts,
+                          max_cycles=args.cycles, on_cycle=report)
+        print(f"newswatch schedule: cron {config.schedule.cron!r} ({config.schedule.timezone}); "
+              "SIGTERM or Ctrl-C stops", flush=True)
+        service.run()
+        print(f"newswatch schedule: stopped after {service.cycles} crawls", flush=True)
+        return 0

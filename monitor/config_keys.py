@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cssselect import GenericTranslator, SelectorError
 
 from crawler.profile import ListingKind, Selectors
-from storage.records import EventKind
+from storage.records import EVENT_KINDS
 
 # A check returns what is wrong with a value, or None when it is fine.
 Check = Callable[[Any], str | None]
@@ -93,7 +93,6 @@ def _cron(expression: str) -> str | None:
     return None
 
 
-EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 LISTING_KINDS: tuple[str, ...] = get_args(ListingKind)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from scrapy.crawler import Crawler, CrawlerProcess
 
+from crawler.pipeline import SINK_ERROR_STAT, SINK_SETTING
 from crawler.profile import SiteProfile
 from crawler.records import Revisit
 from crawler.settings import scrapy_settings
@@ -17,6 +18,7 @@ from crawler.spider import LISTED_STAT, NewsSpider
 from monitor.config import Config
 from monitor.locks import site_lock
 from monitor.recorder import Recorder, Tally
+from storage.records import FinishedStatus
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -31,9 +33,13 @@ class SiteResult:
     pages: int = 0
     new_versions: int = 0
     failures: int = 0
-    status: str = "completed"
+    status: FinishedStatus = "completed"
     reasons: list[str] = field(default_factory=list)
     dropped_links: list[str] = field(default_factory=list)
+    # fields whose value changed with their source (a redesign, or its restore): not edits.
+    # field → articles, and field → {source it had before: articles}
+    source_changed: dict[str, int] = field(default_factory=dict)
+    sources_before: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
@@ -68,10 +74,11 @@ def run_crawl(
                 recorder = Recorder(store, result.run_id, profile, baseline=baseline,
                                     progress=_site_progress(progress, name))
                 crawler = process.create_crawler(NewsSpider)
+                crawler.settings.set(SINK_SETTING, recorder)  # the pipeline's, read in from_crawler
                 started.append((result, recorder, crawler))
                 # a sitemap's <lastmod> is compared with each article's last check
                 checked = store.last_checked(name) if profile.listing.kind == "sitemap" else {}
-                process.crawl(crawler, profile=profile, sink=recorder, checked=checked,
+                process.crawl(crawler, profile=profile, checked=checked,
                               revisits=_revisits(store, profile, now), known=store.known_items(name))
             process.start()
         finally:
@@ -91,13 +98,14 @@ def _site_progress(
 def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: Crawler) -> None:
     tally = recorder.tally
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    spider = getattr(crawler, "spider", None)
-    sink_error = getattr(spider, "sink_error", None)
+    sink_error = stats.get(SINK_ERROR_STAT)
     result.requests = int(stats.get("downloader/request_count", 0))
     listed = int(stats.get(LISTED_STAT, 0))
     result.pages, result.failures = tally.pages, tally.failures
     result.reasons = [f"{f.url}: {f.reason}" for f in tally.failed]
     result.dropped_links = [f"{d.link!r} on {d.page_url}: {d.reason}" for d in tally.dropped]
+    result.source_changed = dict(tally.source_changed)
+    result.sources_before = {name: dict(before) for name, before in tally.sources_before.items()}
     if sink_error is not None:
         result.status = "failed"
         result.reasons.insert(0, f"database: {sink_error}")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import posixpath
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
+from crawler.text import normalise
 from monitor.present import local_iso
 from monitor.versioning import EDIT_FIELDS, comparable
-from storage.records import VersionDetail
+from storage.records import ArticleFields, ImageRecord, LinkRecord, VersionDetail
 
 Op = Literal["equal", "insert", "delete", "replace"]
 # Kept with each version and worth showing, but they change for reasons that are not the
@@ -37,9 +38,9 @@ class FieldDiff:
     edit: bool = True
 
 
-def diff_versions(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
-    """The differing fields of two versions (VersionDetail.fields() form): edits first, in
-    EDIT_FIELDS order, then category and related links marked `edit=False`."""
+def diff_versions(old: ArticleFields, new: ArticleFields) -> list[FieldDiff]:
+    """The differing fields of two versions: edits first, in EDIT_FIELDS order, then category
+    and related links marked `edit=False`."""
     before_cmp, after_cmp = comparable(old), comparable(new)
     diffs = [
         _field_diff(name, _tokens(name, old), _tokens(name, new), edit=True)
@@ -58,7 +59,7 @@ def diff_versions(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
 
 def _words(value: str | None) -> list[str]:
     # Vietnamese writes one syllable per space-separated word; punctuation stays attached.
-    return unicodedata.normalize("NFC", value or "").split()
+    return normalise(value or "").split()
 
 
 def _body_tokens(value: str | None) -> list[str]:
@@ -72,17 +73,17 @@ def _body_tokens(value: str | None) -> list[str]:
     return tokens
 
 
-def _date_tokens(value: str | None) -> list[str]:
+def _date_tokens(value: datetime | None) -> list[str]:
     shown = local_iso(value)
     return [shown] if shown else []
 
 
-def _image_tokens(images: list[dict[str, Any]] | None) -> list[str]:
-    return [_labelled(img.get("caption"), img.get("url"), basename=True) for img in images or []]
+def _image_tokens(images: tuple[ImageRecord, ...]) -> list[str]:
+    return [_labelled(image.caption, image.url, basename=True) for image in images]
 
 
-def _related_tokens(related: list[dict[str, Any]] | None) -> list[str]:
-    return [_labelled(item.get("title"), item.get("url")) for item in related or []]
+def _related_tokens(related: tuple[LinkRecord, ...]) -> list[str]:
+    return [_labelled(link.title, link.url) for link in related]
 
 
 def _labelled(label: str | None, url: str | None, *, basename: bool = False) -> str:
@@ -107,8 +108,8 @@ _TOKENISERS: dict[str, Callable[[Any], list[str]]] = {
 _LIST_FIELDS = ("images", "related", "published_at")
 
 
-def _tokens(name: str, fields: dict[str, Any]) -> list[str]:
-    return _TOKENISERS[name](fields.get(name))
+def _tokens(name: str, fields: ArticleFields) -> list[str]:
+    return _TOKENISERS[name](getattr(fields, name))
 
 
 def _join(name: str, tokens: list[str]) -> str:

@@ -20,7 +20,7 @@ from crawler.profile import CrawlSettings, Selectors
 from crawler.records import Article, ExtractionError, Listing
 from crawler.urls import in_domains
 from monitor import config as config_mod
-from monitor.present import dumps, local_iso
+from monitor.present import dumps, extracted_json, local_iso
 
 # The fields in the order `show` prints them; the JSON keys are those of `show --json`.
 _FIELDS = ("title", "lead", "author", "category", "published_at", "modified_at", "images", "related", "body")
@@ -120,27 +120,8 @@ def _profile(config: config_mod.Config, forced: str | None, url: str) -> tuple[s
     return None, Selectors()
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    """The keys of `show --json`; nothing is stored, so no version and no first or last seen."""
-    return {
-        "url": article.url,
-        "version": None,
-        "title": article.title,
-        "lead": article.lead,
-        "body": article.body,
-        "author": article.author,
-        "category": article.category,
-        "published_at": local_iso(article.published_at),
-        "modified_at": local_iso(article.modified_at),
-        "images": [{"url": i.url, "caption": i.caption} for i in article.images],
-        "related": [{"url": r.url, "title": r.title} for r in article.related],
-        "first_seen": None,
-        "last_seen": None,
-    }
-
-
 def _print_article(article: Article, site: str | None, *, json: bool) -> None:
-    fields = article_json(article)
+    fields = extracted_json(article)
     if json:
         print(dumps({"fields": fields, "sources": article.sources, "warnings": article.warnings}))
         return

@@ -9,12 +9,14 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from crawler.dates import LOCAL_TZ
+from crawler.records import Article
 from monitor.highlight import Found
-from storage.records import ChangeRow, RunSummary, VersionDetail, VersionSummary
+from monitor.versioning import article_fields
+from storage.records import ArticleFields, ChangeRow, RunSummary, VersionDetail, VersionSummary
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = LOCAL_TZ  # newswatch's one local time zone, defined with the date parsing
 
 
 def local_iso(value: datetime | str | None) -> str | None:
@@ -64,17 +66,31 @@ def version_json(detail: VersionDetail) -> dict[str, Any]:
     return {
         "url": detail.url,
         "version": detail.number,
-        "title": detail.title,
-        "lead": detail.lead,
-        "body": detail.body,
-        "author": detail.author,
-        "category": detail.category,
-        "published_at": local_iso(detail.published_at),
-        "modified_at": local_iso(detail.modified_at),
-        "images": [{"url": i.get("url"), "caption": i.get("caption", "")} for i in detail.images],
-        "related": [{"url": r.get("url"), "title": r.get("title")} for r in detail.related],
+        **fields_json(detail.fields),
         "first_seen": local_iso(detail.first_seen),
         "last_seen": local_iso(detail.last_seen),
+    }
+
+
+def extracted_json(article: Article) -> dict[str, Any]:
+    """`newswatch extract`'s fields: the keys of `show --json`; nothing is stored, so no version
+    and no first or last seen."""
+    return {"url": article.url, "version": None, **fields_json(article_fields(article)),
+            "first_seen": None, "last_seen": None}
+
+
+def fields_json(fields: ArticleFields) -> dict[str, Any]:
+    """An article's fields as `show --json` and `extract --json` give them."""
+    return {
+        "title": fields.title,
+        "lead": fields.lead,
+        "body": fields.body,
+        "author": fields.author,
+        "category": fields.category,
+        "published_at": local_iso(fields.published_at),
+        "modified_at": local_iso(fields.modified_at),
+        "images": [{"url": i.url, "caption": i.caption} for i in fields.images],
+        "related": [{"url": r.url, "title": r.title} for r in fields.related],
     }
 
 

@@ -1,33 +1,66 @@
-"""Turns what the spider reports into stored versions and events, counting as it goes."""
+"""The run's sink: turns what the spider reports into decisions of the change policy, stored a
+batch at a time, counting as it goes."""
 
 from __future__ import annotations
 
 import logging
-import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from crawler.profile import SiteProfile
-from crawler.records import DroppedLink, FetchedArticle, FetchFailed, ListedItem, NotModified, PageGone
-from monitor.versioning import changed_fields, content_hash, snapshot_fields
-from storage.records import Snapshot
+from crawler.records import (
+    CrawlRecord,
+    DroppedLink,
+    FetchedArticle,
+    FetchFailed,
+    ListedItem,
+    NotModified,
+    PageGone,
+)
+from crawler.text import normalise
+from monitor import policy
+from monitor.versioning import article_fields, content_hash
+from storage.records import ArticleFields, EventKind, PageState, Snapshot, Write
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
+# What a batch holds until it is flushed: the records the policy decides on.
+Storable = Snapshot | ListedItem | PageGone | NotModified
+
 
 @dataclass
 class Tally:
+    """What a run recorded so far (stored records only: a batch counts once it is written)."""
+
     pages: int = 0
     new_versions: int = 0
     failures: int = 0
     failed: list[FetchFailed] = field(default_factory=list)
     dropped: list[DroppedLink] = field(default_factory=list)
+    # Fields whose value changed along with their source, so no edit (see policy.edits): how
+    # many articles each, and the sources they were read from before.
+    source_changed: Counter[str] = field(default_factory=Counter)
+    sources_before: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one stored record amounted to: the version outcome of an article (None for other
+    records), the event it raised or merged into, the fields reported edited and source-changed."""
+
+    version: policy.VersionOutcome | None
+    event: EventKind | None
+    edited: tuple[str, ...] = ()
+    source_changed: tuple[str, ...] = ()
+    previous_sources: dict[str, str] = field(default_factory=dict)
 
 
 class Recorder:
-    """The spider's sink for one site's run: every record is written in its own transaction."""
+    """The spider's sink for one site's run (crawler.pipeline.Sink): `add` collects, `flush`
+    decides and writes the batch in one transaction."""
 
     def __init__(
         self,
@@ -36,6 +69,7 @@ class Recorder:
         profile: SiteProfile,
         *,
         baseline: bool,
+        clock: Callable[[], datetime] | None = None,
         progress: Callable[[Tally], None] | None = None,
     ) -> None:
         self.store = store
@@ -43,60 +77,131 @@ class Recorder:
         self.profile = profile
         self.baseline = baseline
         self.tally = Tally()
+        self._clock = clock or store.now
         self._progress = progress
-        # identity -> NFC headline last stored by this run. Every article's related block repeats
-        # the same few headlines; storing one again would change nothing, so it is skipped.
+        self._batch: list[Storable] = []
+        # identity -> normalised headline last handed to the policy in this run. Every article's
+        # related block repeats the same few headlines; deciding on one again changes nothing.
         self._listed: dict[str, str] = {}
 
-    def __call__(self, record: Any) -> None:
+    def __deepcopy__(self, memo: dict[int, object]) -> Recorder:
+        return self  # Scrapy copies settings, and the sink travels in them: one per run
+
+    @property
+    def pending(self) -> int:
+        return len(self._batch)
+
+    def add(self, record: CrawlRecord | Snapshot) -> None:
+        """Collect one record; a Snapshot is an article fetched and hashed elsewhere."""
         match record:
             case FetchedArticle():
-                self._article(record)
+                self._batch.append(self._snapshot(record))
+            case Snapshot():
+                self._batch.append(record)
             case ListedItem():
-                self._listed_item(record)
-            case PageGone():
-                self.tally.pages += 1
-                self.store.record_missing(self.run_id, record.identity, record.status,
-                                          removal_after=self.profile.removal_after)
-            case NotModified():
-                self.tally.pages += 1
-                self.store.record_not_modified(self.run_id, record.identity, record.fetched_at)
+                title = normalise(record.title)
+                if self._listed.get(record.identity) != title:
+                    self._listed[record.identity] = title
+                    self._batch.append(record)
+            case PageGone() | NotModified():
+                self._batch.append(record)
             case FetchFailed():
                 self.tally.failures += 1
                 self.tally.failed.append(record)
+                self._report()
             case DroppedLink():
                 self.tally.dropped.append(record)
             case _:
                 raise TypeError(f"unexpected record from the spider: {record!r}")
+
+    def __call__(self, record: CrawlRecord | Snapshot) -> list[Outcome]:
+        """One record, stored at once (for tests and tools that record by hand)."""
+        self.add(record)
+        return self.flush()
+
+    def flush(self) -> list[Outcome]:
+        """Decide on the batch and write it in one transaction; nothing of it is kept on failure."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return []
+        identities = {_identity(record) for record in batch}
+        states = self.store.page_states(self.run_id, identities)
+        changed = [r.identity for r in batch
+                   if isinstance(r, Snapshot) and _differs(states.get(r.identity), r)]
+        previous = self.store.latest_fields(changed) if changed else {}
+        context = policy.Context(baseline=self.baseline, now=self._clock())
+        writes: list[Write] = []
+        outcomes: list[Outcome] = []
+        for record in batch:
+            identity = _identity(record)
+            state = states.get(identity) or PageState.unknown(identity)
+            write, states[identity], outcome = self._decide(record, state, context, previous)
+            if write is not None:
+                writes.append(write)
+            outcomes.append(outcome)
+        self.store.record(self.run_id, writes)
+        for record, outcome in zip(batch, outcomes, strict=True):
+            self._count(record, outcome)
+        self._report()
+        return outcomes
+
+    def _decide(
+        self, record: Storable, state: PageState, context: policy.Context,
+        previous: dict[str, ArticleFields],
+    ) -> tuple[Write | None, PageState, Outcome]:
+        match record:
+            case Snapshot():
+                latest = state.latest
+                before = latest.fields if latest is not None and latest.fields is not None else None
+                made = policy.decide_article(state, record, context, before or previous.get(record.identity))
+                kind = made.write.event.event.kind if made.write.event else None
+                return made.write, made.state, Outcome(made.outcome, kind, made.edited,
+                                                       made.source_changed, made.previous_sources)
+            case ListedItem():
+                decided = policy.decide_headline(state, self.profile.name, record.url, record.title,
+                                                 context, published_at=record.published_at)
+            case PageGone():
+                decided = policy.decide_missing(state, record.status, context,
+                                                removal_after=self.profile.removal_after)
+            case NotModified():
+                decided = policy.decide_not_modified(state, record.fetched_at)
+        return decided.write, decided.state, Outcome(None, decided.event_kind)
+
+    def _count(self, record: Storable, outcome: Outcome) -> None:
+        if not isinstance(record, ListedItem):
+            self.tally.pages += 1
+        if outcome.version in ("new", "changed"):
+            self.tally.new_versions += 1
+        for name in outcome.source_changed:
+            self.tally.source_changed[name] += 1
+            before = outcome.previous_sources.get(name, "(none)")
+            self.tally.sources_before.setdefault(name, Counter())[before] += 1
+
+    def _report(self) -> None:
         if self._progress:
             self._progress(self.tally)
 
-    def _listed_item(self, record: ListedItem) -> None:
-        title = unicodedata.normalize("NFC", record.title)
-        if self._listed.get(record.identity) == title:
-            return
-        self.store.record_listed(self.run_id, self.profile.name, record.identity, record.url,
-                                 record.title, baseline=self.baseline, published_at=record.published_at)
-        self._listed[record.identity] = title
-
-    def _article(self, record: FetchedArticle) -> None:
-        fields = snapshot_fields(record.article)
-        snapshot = Snapshot(
+    def _snapshot(self, record: FetchedArticle) -> Snapshot:
+        fields = article_fields(record.article)
+        return Snapshot(
             site=self.profile.name,
             identity=record.identity,
             url=record.article.url,
             content_hash=content_hash(fields),
             fields=fields,
+            sources=dict(record.article.sources),
             raw_html=record.raw_html,
             http_status=record.status,
             fetched_at=record.fetched_at,
             etag=record.etag,
             last_modified=record.last_modified,
-            listed_title=None,
         )
-        outcome = self.store.record_article(
-            self.run_id, snapshot, changed_fields=changed_fields, baseline=self.baseline
-        )
-        self.tally.pages += 1
-        if outcome.kind != "unchanged":
-            self.tally.new_versions += 1
+
+
+def _identity(record: Storable) -> str:
+    return record.identity
+
+
+def _differs(state: PageState | None, snap: Snapshot) -> bool:
+    """True when the page has a stored version whose content hash is not the snapshot's."""
+    return state is not None and state.latest is not None and state.latest.content_hash != snap.content_hash

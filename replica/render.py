@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 
@@ -77,6 +78,8 @@ class Frame:
     clock: str
     noise: Noise
     markup: str = "2026"  # the congthuong generation: "2026", "2025" or "mastercms"
+    # a redesign: class names of article pages renamed (old → new), as a site's new theme does
+    renamed: Mapping[str, str] = field(default_factory=dict)
 
 
 def served(article: ReplicaArticle, text: str) -> str:
@@ -246,7 +249,18 @@ def article_page(a: ReplicaArticle, f: Frame, *, views: int, related: Sequence[R
                  hot: Sequence[ReplicaArticle], stray: Sequence[tuple[str, str]] = ()) -> str:
     """An article page; `stray` (href, title) links sit in its related block, spelled as given."""
     render = _congthuong_article if f.layout.name == "congthuong" else _portal_article
-    return served(a, render(a, f, views, related, hot, stray))
+    return served(a, renamed_classes(render(a, f, views, related, hot, stray), f.renamed))
+
+
+_CLASS_ATTRIBUTE = re.compile(r'(\sclass=")([^"]*)(")')
+
+
+def renamed_classes(html: str, renamed: Mapping[str, str]) -> str:
+    """`html` with each class name in `renamed` replaced (ids and everything else kept)."""
+    if not renamed:
+        return html
+    return _CLASS_ATTRIBUTE.sub(
+        lambda m: m.group(1) + " ".join(renamed.get(c, c) for c in m.group(2).split()) + m.group(3), html)
 
 
 def _interleaved(entries: list[str], stray: list[str]) -> str:

@@ -105,7 +105,7 @@ def error_reply(status: int) -> Reply:
 
 def _frame(site: ReplicaSite, target: str) -> render.Frame:
     key = f"{site.seed}:{site.generation}:{target}" if site.generation else None
-    return render.Frame(site.layout, site.clock, render.Noise(key), site.markup)
+    return render.Frame(site.layout, site.clock, render.Noise(key), site.markup, dict(site.renamed))
 
 
 def _listing(site: ReplicaSite, query: str, target: str) -> Reply:

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -92,6 +93,24 @@ class Fault:
     retry_after: str | None = None  # the Retry-After header sent with it
 
 
+# A theme change of the kind news sites go through: every class of the article page renamed, ids
+# kept. The profile's selectors stop matching; newswatch reads the page by its fallbacks.
+REDESIGN = {
+    "article-detail-title": "detail__title",
+    "article-detail-desc": "detail__summary",
+    "article-date": "detail__time",
+    "article-meta": "detail__meta",
+    "article-views": "detail__views",
+    "print-article": "detail__print",
+    "article-detail-author": "detail__byline",
+    "related-news": "box-related",
+    "related-title": "box-related__link",
+    "breadcrumb": "detail__crumbs",
+    "bx-cat-title": "box-title",
+    "hot-news": "most-read",  # its dates now look like the article's to the old date selector
+    "ads": "box-qc",
+}
+
 _FIELD_NAMES = frozenset(f.name for f in fields(ReplicaArticle) if not f.name.startswith("_"))
 
 
@@ -106,6 +125,7 @@ class ReplicaSite:
             raise ValueError(f"unknown markup {markup!r}; expected one of {CONGTHUONG_MARKUPS}")
         self.theme = theme
         self.markup = markup  # which generation of the congthuong markup the pages use
+        self.renamed: dict[str, str] = {}  # class names of article pages renamed: see redesign()
         self.layout = LAYOUTS[theme]
         self.seed = seed
         self.page_size = page_size
@@ -242,6 +262,12 @@ class ReplicaSite:
             article.lead = content.nfc(lead)
             article.modified = self._tick()
             return article
+
+    def redesign(self, renamed: Mapping[str, str] | None = None) -> None:
+        """A new theme: the article pages' class names renamed (REDESIGN unless given; ids and
+        text kept). `redesign({})` restores the old markup."""
+        with self.lock:
+            self.renamed = dict(REDESIGN if renamed is None else renamed)
 
     def touch_volatile(self, minutes: int = 30) -> None:
         """Change everything a fetch may differ by without an edit: clock, views, markup, NFC/NFD, links."""

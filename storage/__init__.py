@@ -10,9 +10,9 @@ from storage.db import StorageError
 from storage.records import (
     AlertEventRow,
     AlertRow,
+    ArticleFields,
     ChangeRow,
     PageRef,
-    RecordOutcome,
     RunSummary,
     Snapshot,
     VersionDetail,
@@ -21,11 +21,11 @@ from storage.records import (
 from storage.store import Store
 
 __all__ = [
+    "ArticleFields",
     "AlertEventRow",
     "AlertRow",
     "ChangeRow",
     "PageRef",
-    "RecordOutcome",
     "RunSummary",
     "Snapshot",
     "StorageError",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.events import event_rows, with_versions
 from storage.models import Alert, AlertEvent, Event
-from storage.records import AlertEventRow, AlertRow
+from storage.records import AlertEventRow, AlertRow, AlertState
 
 # well below SQLite's bound-parameter limit
 _CHUNK = 500
@@ -128,7 +128,7 @@ def _to_rows(session: Session, query: Select[Any]) -> list[AlertRow]:
             id=alert.id,
             recipient=alert.recipient,
             message_id=alert.message_id or "",
-            state=alert.state,
+            state=cast(AlertState, alert.state),
             attempts=alert.attempts,
             last_error=alert.last_error,
             created_at=alert.created_at,

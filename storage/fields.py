@@ -1,4 +1,4 @@
-"""Article fields in their stored form: NFC text, UTC ISO dates, defaults for missing keys."""
+"""Article fields between their record and their columns: one conversion each way, NFC and UTC."""
 
 from __future__ import annotations
 
@@ -6,72 +6,55 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-# Keys of Snapshot.fields and VersionDetail.fields(), in the order they are compared and shown.
-ARTICLE_FIELDS = (
-    "title",
-    "lead",
-    "body",
-    "body_html",
-    "author",
-    "category",
-    "published_at",
-    "modified_at",
-    "images",
-    "related",
-)
-_DATE_FIELDS = ("published_at", "modified_at")
-_LIST_FIELDS = ("images", "related")
-_OPTIONAL_TEXT_FIELDS = ("author", "category")
+from storage.records import ArticleFields, ImageRecord, LinkRecord
 
 
-def nfc(value: Any) -> Any:
-    """`value` with every string inside it (lists and dicts included) in Unicode NFC."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list | tuple):
-        return [nfc(item) for item in value]
-    if isinstance(value, dict):
-        return {nfc(key): nfc(item) for key, item in value.items()}
-    return value
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC: stored text is compared as it is, so one form only."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def parse_timestamp(value: str | datetime | None) -> datetime | None:
-    """An aware ISO-8601 string (or datetime) as an aware UTC datetime; naive values are refused."""
-    if value is None or value == "":
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"timestamp {value!r} has no timezone")
-    return moment.astimezone(UTC)
+def _optional(text: str | None) -> str | None:
+    return None if text is None else nfc(text)
 
 
-def normalise_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """Snapshot fields in the exact form VersionDetail.fields() gives back, so the two compare."""
-    fields: dict[str, Any] = {}
-    for name in ARTICLE_FIELDS:
-        value = nfc(raw.get(name))
-        if name in _DATE_FIELDS:
-            moment = parse_timestamp(value)
-            value = moment.isoformat() if moment is not None else None
-        elif name in _LIST_FIELDS:
-            value = list(value or [])
-        elif name not in _OPTIONAL_TEXT_FIELDS:
-            value = value or ""
-        fields[name] = value
-    return fields
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)
 
 
-def fields_of(version: Any) -> dict[str, Any]:
-    """The article fields of a stored version (anything with those attributes), dates as ISO."""
-    values = {name: getattr(version, name) for name in ARTICLE_FIELDS}
-    for name in _DATE_FIELDS:
-        values[name] = values[name].isoformat() if values[name] is not None else None
-    return values
+def column_values(fields: ArticleFields) -> dict[str, Any]:
+    """The versions-table values of `fields`: NFC text, UTC times, images and links as JSON lists."""
+    return {
+        "title": nfc(fields.title),
+        "lead": nfc(fields.lead),
+        "body": nfc(fields.body),
+        "body_html": nfc(fields.body_html),
+        "author": _optional(fields.author),
+        "category": _optional(fields.category),
+        "published_at": _utc(fields.published_at),
+        "modified_at": _utc(fields.modified_at),
+        "images": [{"url": i.url, "caption": nfc(i.caption)} for i in fields.images],
+        "related": [{"url": r.url, "title": nfc(r.title)} for r in fields.related],
+    }
 
 
-def column_values(fields: dict[str, Any]) -> dict[str, Any]:
-    """Normalised fields as values for the versions table (dates back to datetimes)."""
-    values = dict(fields)
-    for name in _DATE_FIELDS:
-        values[name] = parse_timestamp(values[name])
-    return values
+def stored(fields: ArticleFields) -> ArticleFields:
+    """`fields` exactly as they will read back once stored (NFC, UTC), to keep in memory."""
+    return from_columns(column_values(fields))
+
+
+def from_columns(row: Any) -> ArticleFields:
+    """The fields of a stored version (a Version, a row or a mapping with its column names)."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return ArticleFields(
+        title=get("title") or "",
+        lead=get("lead") or "",
+        body=get("body") or "",
+        body_html=get("body_html") or "",
+        author=get("author"),
+        category=get("category"),
+        published_at=get("published_at"),
+        modified_at=get("modified_at"),
+        images=tuple(ImageRecord(i.get("url", ""), i.get("caption", "")) for i in get("images") or ()),
+        related=tuple(LinkRecord(r.get("url", ""), r.get("title", "")) for r in get("related") or ()),
+    )

@@ -25,6 +25,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
+from storage.records import ALERT_STATES, EVENT_KINDS, RUN_STATUSES
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -33,9 +35,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-RUN_STATUSES = ("running", "completed", "failed")
-EVENT_KINDS = ("new", "edited", "removed")
-ALERT_STATES = ("pending", "sent")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -141,10 +140,21 @@ class Version(Base):
     modified_at: Mapped[datetime | None]
     images: Mapped[list[Any]]
     related: Mapped[list[Any]]
+    # field → where it was read from, as of the latest fetch of this content; NULL before 0005
+    sources: Mapped[dict[str, Any] | None]
     first_seen: Mapped[datetime]
-    last_seen: Mapped[datetime]
-    times_seen: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     blob_id: Mapped[int] = mapped_column(ForeignKey("blobs.id"), index=True)
+
+
+class Sighting(Base):
+    """When a version's content was last seen, and how often. An unchanged re-crawl writes only
+    this (and the page row): kept out of the wide versions row, it rewrites a few bytes per page."""
+
+    __tablename__ = "version_sightings"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
+    last_seen: Mapped[datetime]
+    times_seen: Mapped[int]
 
 
 class CrawlRun(Base):

@@ -1,62 +1,213 @@
-"""Plain records that go into and come out of the store; callers never see ORM objects."""
+"""Plain records that go into and come out of the store; callers never see ORM objects.
+
+Three families: what is stored of an article (`ArticleFields`, one `Snapshot` per fetch), what the
+change policy reads of a page before deciding (`PageState`) and the writes it decides (`Write`),
+and the rows the read queries answer with.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, get_args
 
-from storage.fields import ARTICLE_FIELDS, fields_of
-
-RecordKind = Literal["new", "changed", "unchanged"]
+# The vocabularies of the schema: models, the command line, config checks and digests use these.
 EventKind = Literal["new", "edited", "removed"]
+RunStatus = Literal["running", "completed", "failed"]
+FinishedStatus = Literal["completed", "failed"]
+AlertState = Literal["pending", "sent"]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+FINISHED_STATUSES: tuple[FinishedStatus, ...] = get_args(FinishedStatus)
+ALERT_STATES: tuple[AlertState, ...] = get_args(AlertState)
+
+# field name → where it was read from ("selector h1.title", "json-ld", "meta og:title", "generic: h1")
+Sources = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    url: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ArticleFields:
+    """One version's article, as stored and read back: NFC text, aware datetimes, page-order tuples."""
+
+    title: str
+    lead: str
+    body: str  # paragraphs separated by "\n\n"
+    body_html: str
+    author: str | None
+    category: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    images: tuple[ImageRecord, ...]
+    related: tuple[LinkRecord, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("published_at", "modified_at"):
+            moment = getattr(self, name)
+            if moment is not None and moment.utcoffset() is None:
+                raise ValueError(f"{name} must be timezone-aware, not {moment!r}")
+
+
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ArticleFields))
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One successful fetch of an article, as the crawler hands it to the store.
-
-    `fields` holds JSON-able values under the ARTICLE_FIELDS keys: text as str, published_at and
-    modified_at as aware ISO-8601 strings or None, images as [{"url", "caption"}], related as
-    [{"url", "title"}]. Missing keys mean empty / None.
-    """
+    """One successful fetch of an article, as the crawler saw it; `sources` says where each field
+    was read from (kept with the version it makes, or with the latest one when unchanged)."""
 
     site: str
     identity: str
     url: str
     content_hash: str
-    fields: dict[str, Any]
+    fields: ArticleFields
+    sources: Sources
     raw_html: bytes
     http_status: int
     fetched_at: datetime
-    etag: str | None = None
-    last_modified: str | None = None
-    listed_title: str | None = None
+    etag: str | None
+    last_modified: str | None
 
     def __post_init__(self) -> None:
-        if self.fetched_at.tzinfo is None:
+        if self.fetched_at.utcoffset() is None:
             raise ValueError(f"{self.url}: fetched_at must be timezone-aware")
-        unknown = set(self.fields) - set(ARTICLE_FIELDS)
-        if unknown:
-            raise ValueError(f"{self.url}: unknown article fields {sorted(unknown)}")
+
+
+# ---- what the change policy reads, and the writes it decides ---------------------------------
 
 
 @dataclass(frozen=True)
-class RecordOutcome:
-    """What record_article did: kind of version outcome, the page's latest version number after
-    the call, the event kind recorded or merged for this run (None when none), its changed fields."""
+class RunEvent:
+    """A page's event in one run, as it stands (at most one per page per run)."""
 
-    kind: RecordKind
+    kind: EventKind
+    fields: tuple[str, ...]
+    title: str | None
+    published_at: datetime | None
+    version: int | None  # the version it is about: the new one, or the last known for a removal
+    baseline: bool
+    detected_at: datetime
+
+
+@dataclass(frozen=True)
+class LatestVersion:
+    """What the policy compares a fetch with. `sources` is None for versions stored before
+    versions recorded them; `fields` is None until loaded (Store.latest_fields), which is only
+    needed when the content hash differs."""
+
+    number: int
+    content_hash: str
+    title: str
+    published_at: datetime | None
+    sources: Sources | None
+    fields: ArticleFields | None
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Everything the change policy needs to know of one page before a record about it."""
+
+    identity: str
+    known: bool
+    listed_title: str | None
+    titles: tuple[str, ...]  # every stored version's title, oldest first
+    latest: LatestVersion | None
+    reported_before: bool  # an event of an earlier run exists for the page
+    run_event: RunEvent | None  # this run's event so far
+    missing_count: int
+    removed: bool
+
+    @classmethod
+    def unknown(cls, identity: str) -> PageState:
+        return cls(identity, False, None, (), None, False, None, 0, False)
+
+
+@dataclass(frozen=True)
+class EventWrite:
+    """Insert the run's event for the page (`merge` False) or update the one it has; `requeue`
+    hands an already queued event to the alert queue again, its kind or fields having grown."""
+
+    event: RunEvent
+    merge: bool
+    requeue: bool
+
+
+@dataclass(frozen=True)
+class StoreArticle:
+    """A fetched article: a new version (`new_version`) or the latest one seen again, whose
+    sources are replaced by the snapshot's when `sources_moved`."""
+
+    snapshot: Snapshot
     version: int
-    event_kind: EventKind | None
-    fields: list[str] = field(default_factory=list)
+    new_version: bool
+    sources_moved: bool
+    event: EventWrite | None
+
+    @property
+    def identity(self) -> str:
+        return self.snapshot.identity
+
+
+@dataclass(frozen=True)
+class StoreHeadline:
+    """A headline from a listing or related block: the page created if unknown (first seen
+    `seen_at`), its listed title set when `listed_title` is not None."""
+
+    site: str
+    identity: str
+    url: str
+    listed_title: str | None
+    seen_at: datetime
+    event: EventWrite | None
+
+
+@dataclass(frozen=True)
+class StoreMissing:
+    """One more 404/410/redirect-to-front of a known page; `removed` marks it removed now."""
+
+    identity: str
+    http_status: int
+    checked_at: datetime
+    removed: bool
+    event: EventWrite | None
+
+
+@dataclass(frozen=True)
+class StoreNotModified:
+    """A 304 answer: the page and its latest version (if any) were seen again."""
+
+    identity: str
+    fetched_at: datetime
+    version: int | None
+
+    @property
+    def event(self) -> EventWrite | None:
+        return None  # a page seen again unchanged is no news
+
+
+Write = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified
+
+
+# ---- what the read queries answer ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RunSummary:
     id: int
     site: str
-    status: str
+    status: RunStatus
     baseline: bool
     started_at: datetime
     finished_at: datetime | None
@@ -99,24 +250,12 @@ class VersionDetail:
     url: str
     number: int
     content_hash: str
-    title: str
-    lead: str
-    body: str
-    body_html: str
-    author: str | None
-    category: str | None
-    published_at: datetime | None
-    modified_at: datetime | None
-    images: list[dict[str, Any]]
-    related: list[dict[str, Any]]
+    fields: ArticleFields
+    sources: Sources | None  # None for versions stored before sources were recorded
     first_seen: datetime
     last_seen: datetime
     times_seen: int
     raw_html: bytes
-
-    def fields(self) -> dict[str, Any]:
-        """The article fields in Snapshot.fields form (dates as UTC ISO strings), for diffing."""
-        return fields_of(self)
 
 
 @dataclass(frozen=True)
@@ -158,7 +297,7 @@ class AlertRow:
     id: int
     recipient: str
     message_id: str
-    state: str
+    state: AlertState
     attempts: int
     last_error: str | None
     created_at: datetime

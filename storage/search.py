@@ -1,7 +1,7 @@
 """Full-text search over the latest version of each article: SQLite FTS5 or a PostgreSQL tsvector.
 
 Migration 0003 creates the index (`article_search`, one row per page); the store keeps it current
-with `index_version` whenever a version is stored, in the same transaction (no database trigger
+with `index_versions` whenever a version is stored, in the same transaction (no database trigger
 can: body text is stored compressed since migration 0004). Both backends fold
 accents and case: SQLite with FTS5's `unicode61 remove_diacritics 2` tokenizer, PostgreSQL with
 `unaccent`. Neither tokenizer nor `unaccent` alone treats đ/Đ the same everywhere (Unicode gives
@@ -40,15 +40,19 @@ _pg = table(SEARCH_TABLE, column("page_id", Integer), column("version_id", Integ
             column("document", TSVECTOR))
 
 
-def index_version(session: Session, version: Version) -> None:
-    """Make `version` its page's entry in the index (it must be the page's latest version)."""
-    texts = {name: getattr(version, name) or "" for name in ("title", "lead", "body")}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_PG_INDEX, {"page_id": version.page_id, "version_id": version.id, **texts})
+def index_versions(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Make each version its page's entry in the index; `entries` hold page_id, version_id,
+    title, lead and body, of each page's latest version, one entry per page."""
+    if not entries:
         return
-    session.execute(_FTS_UNINDEX, {"page_id": version.page_id})
-    folded = {name: value.translate(_STROKED_D) for name, value in texts.items()}
-    session.execute(_FTS_INDEX, {"page_id": version.page_id, "version_id": version.id, **folded})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_PG_INDEX, entries)
+        return
+    session.execute(_FTS_UNINDEX, [{"page_id": e["page_id"]} for e in entries])
+    session.execute(_FTS_INDEX, [
+        {**e, **{name: e[name].translate(_STROKED_D) for name in ("title", "lead", "body")}}
+        for e in entries
+    ])
 
 
 # What 0003's triggers did, with the texts passed in: đ/Đ folded here for FTS5, by

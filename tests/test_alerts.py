@@ -23,8 +23,8 @@ from monitor.alerts import (
 from monitor.config import email_settings
 from monitor.digest import DigestItem, compose_digest
 from monitor.mailer import DeliveryError, Mailer
-from monitor.versioning import changed_fields, content_hash
 from storage import AlertRow, Snapshot, Store
+from tests import records
 from tests.smtp_server import SmtpServer, free_port, smtp_server
 
 SITE = "congthuong"
@@ -46,32 +46,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def snapshot(number: int, title: str, *, lead: str = "", body: str = "Nội dung.") -> Snapshot:
-    fields: dict[str, Any] = {
-        "title": title,
-        "lead": lead,
-        "body": body,
-        "published_at": "2025-03-01T08:30:00+07:00",
-    }
-    return Snapshot(
-        site=SITE,
-        identity=f"{SITE}:{number}",
-        url=f"https://congthuong.vn/bai-viet-{number}.html",
-        content_hash=content_hash(fields),
-        fields=fields,
-        raw_html=f"<html>{title}</html>".encode(),
-        http_status=200,
-        fetched_at=T0,
+    return records.snapshot(
+        SITE, f"{SITE}:{number}", f"https://congthuong.vn/bai-viet-{number}.html",
+        records.fields(title, lead, body, published_at="2025-03-01T08:30:00+07:00"),
+        at=T0, raw_html=f"<html>{title}</html>".encode(),
     )
 
 
 def crawl(store: Store, *snapshots: Snapshot, baseline: bool = False, gone: tuple[str, ...] = ()) -> None:
     """One run that fetched `snapshots` and found the pages `gone` removed."""
-    run_id = store.start_run(SITE, baseline=baseline)
-    for snap in snapshots:
-        store.record_article(run_id, snap, changed_fields=changed_fields, baseline=baseline)
-    for identity in gone:
-        store.record_missing(run_id, identity, 404, removal_after=1)
-    store.finish_run(run_id, "completed", requests=len(snapshots), pages=len(snapshots), failures=0)
+    records.crawl(store, SITE, snapshots, gone=gone, baseline=baseline, clock=lambda: T0)
 
 
 def baseline_then_news(store: Store) -> None:

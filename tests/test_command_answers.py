@@ -12,7 +12,8 @@ import pytest
 
 from monitor.cli import main
 from replica import ReplicaServer, build_site, congthuong_profile_toml
-from storage import Snapshot, Store
+from storage import Store
+from tests import records
 from tests.harness import newswatch_for, write_config
 from tests.smtp_server import SmtpServer, smtp_server
 
@@ -33,11 +34,10 @@ def config(tmp_path: Path) -> str:
     with Store(url, clock=lambda: T0) as store:
         run = store.start_run("congthuong", baseline=True)
         for number, title in enumerate(["Họp báo", "Họp báo thường kỳ"]):
-            store.record_article(run, Snapshot(
-                site="congthuong", identity="127.0.0.1:9/263055", url=URL, content_hash=f"h{number}",
-                fields={"title": title, "body": "Nội dung."}, raw_html=title.encode(),
-                http_status=200, fetched_at=T0 + timedelta(hours=number),
-            ), changed_fields=lambda _a, _b: ["title"], baseline=True)
+            records.record(store, run, "congthuong", records.snapshot(
+                "congthuong", "127.0.0.1:9/263055", URL, records.fields(title, body="Nội dung."),
+                at=T0 + timedelta(hours=number), raw_html=title.encode(),
+            ), baseline=True, clock=lambda: T0)
         store.finish_run(run, "completed", requests=2, pages=2, failures=0)
     path = write_config(tmp_path / "newswatch.toml", url, congthuong_profile_toml("http://127.0.0.1:9"))
     return str(path)

@@ -7,6 +7,8 @@ import unicodedata
 from typing import Any
 
 from monitor.diff import diff_json, diff_versions, excerpt, render_text
+from storage import ArticleFields
+from tests import records
 
 SITE = "https://congthuong.vn"
 TITLE = "Bộ Công Thương họp với doanh nghiệp xuất khẩu nông sản"
@@ -17,7 +19,11 @@ BODY = ("Theo báo cáo, kim ngạch xuất khẩu nông sản năm 2023 đạt 
         "tiêu chuẩn chất lượng.")
 
 
-def version(**changes: Any) -> dict[str, Any]:
+def version(**changes: Any) -> ArticleFields:
+    return records.fields(**values(**changes))
+
+
+def values(**changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": TITLE,
         "lead": LEAD,
@@ -63,11 +69,11 @@ def test_inserted_and_deleted_words_keep_their_punctuation() -> None:
 
 def test_unicode_form_and_whitespace_are_not_a_difference() -> None:
     nfd = {key: unicodedata.normalize("NFD", value) if isinstance(value, str) else value
-           for key, value in version().items()}
+           for key, value in values().items()}
     spaced = version(title="  Bộ  Công Thương\thọp với doanh nghiệp\nxuất khẩu nông sản ",
                      body=BODY.replace(" ", "  ").replace("\n\n", "\n\n\n"))
 
-    assert diff_versions(version(), nfd) == []
+    assert diff_versions(version(), records.fields(**nfd)) == []
     assert diff_versions(version(), spaced) == []
 
 

@@ -3,18 +3,19 @@ and PostgreSQL (unaccent + tsvector), kept current by the store in the version's
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import text as sql
+from sqlalchemy.exc import IntegrityError
 
 from storage import Snapshot, Store
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.search import fold, query_terms
+from tests import records
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -35,28 +36,12 @@ def snapshot(
     at: datetime = T0,
     published_at: str | None = "2025-03-01T09:00:00+07:00",
 ) -> Snapshot:
-    fields = {"title": title, "lead": lead, "body": body, "published_at": published_at}
-    return Snapshot(
-        site=site,
-        identity=f"{site}:{number}",
-        url=f"https://{site}.example/tin/{number}.html",
-        content_hash=hashlib.sha256(repr(sorted(fields.items())).encode()).hexdigest(),
-        fields=fields,
-        raw_html=repr(fields).encode(),
-        http_status=200,
-        fetched_at=at,
-    )
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [name for name in ("title", "lead", "body") if before[name] != after[name]]
+    return records.snapshot(site, f"{site}:{number}", f"https://{site}.example/tin/{number}.html",
+                            records.fields(title, lead, body, published_at=published_at), at=at)
 
 
 def put(store: Store, *snaps: Snapshot) -> None:
-    run = store.start_run(snaps[0].site, baseline=False)
-    for snap in snaps:
-        store.record_article(run, snap, changed_fields=changed, baseline=False)
-    store.finish_run(run, "completed", requests=len(snaps), pages=len(snaps), failures=0)
+    records.crawl(store, snaps[0].site, snaps, baseline=False)
 
 
 def urls(store: Store, query: str, **filters: Any) -> list[str]:
@@ -142,12 +127,10 @@ def test_queries_that_look_like_search_syntax_are_plain_words(store: Store) -> N
 def test_a_failed_write_leaves_the_index_as_it_was(store: Store) -> None:
     put(store, snapshot(1, "Giá điện tăng"))
     run = store.start_run("moit", baseline=False)
+    edit = records.decided(store, run, snapshot(1, "Giá điện giảm"))
 
-    def broken(_before: dict[str, Any], _after: dict[str, Any]) -> list[str]:
-        raise RuntimeError("diff crashed")
-
-    with pytest.raises(RuntimeError):
-        store.record_article(run, snapshot(1, "Giá điện giảm"), changed_fields=broken, baseline=False)
+    with pytest.raises(IntegrityError):
+        store.record(run, [edit, edit])  # version 2 twice: the batch fails as a whole
 
     assert urls(store, "giam") == []
     assert urls(store, "tang") == ["https://moit.example/tin/1.html"]

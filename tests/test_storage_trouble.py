@@ -19,9 +19,10 @@ from sqlalchemy import text
 
 from monitor.cli import main
 from replica import ReplicaServer, build_site, congthuong_profile_toml
-from storage import Snapshot, StorageError, Store
+from storage import StorageError, Store
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
+from tests import records
 from tests.harness import newswatch_for, write_config
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -72,11 +73,11 @@ def _filled_database(url: str) -> None:
     """A current database holding one article, as a crawl would leave it."""
     with Store(url, clock=lambda: T0) as store:
         run = store.start_run("congthuong", baseline=True)
-        store.record_article(run, Snapshot(
-            site="congthuong", identity="127.0.0.1:9/263055", url=ARTICLE_URL, content_hash="h1",
-            fields={"title": "Bộ Công Thương họp báo", "body": "Nội dung."},
-            raw_html=b"<html>...</html>", http_status=200, fetched_at=T0,
-        ), changed_fields=lambda _a, _b: [], baseline=True)
+        records.record(store, run, "congthuong", records.snapshot(
+            "congthuong", "127.0.0.1:9/263055", ARTICLE_URL,
+            records.fields("Bộ Công Thương họp báo", body="Nội dung."), at=T0,
+            raw_html=b"<html>...</html>",
+        ), baseline=True, clock=lambda: T0)
         store.finish_run(run, "completed", requests=1, pages=1, failures=0)
 
 

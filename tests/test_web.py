@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -19,9 +19,14 @@ from monitor.web.app import create_app
 from monitor.web.auth import COOKIE, TokenError, check_settings
 from monitor.web.feeds import FEED_ENTRIES
 from storage import Store
+from tests import records
 from tests.web_data import HOSTILE_TITLE, SECOND_CRAWL, Newsroom, build_newsroom, snapshot
 
 JSON = {"Accept": "application/json"}
+
+
+def LATER() -> datetime:  # noqa: N802 - a clock, named as the moment it tells
+    return SECOND_CRAWL + timedelta(minutes=3)
 TOKEN = "correct-horse-battery-staple"
 
 
@@ -82,9 +87,8 @@ def test_timeline_json_has_the_shape_of_changes_json(client: TestClient, room: N
 def test_timeline_pages_through_long_histories(database_url: str) -> None:
     def many(store: Store) -> None:
         run = store.start_run("moit", baseline=False)
-        for n in range(100, 160):
-            store.record_article(run, snapshot(n, f"Tin {n}", "Nội dung.", at=SECOND_CRAWL),
-                                 changed_fields=lambda a, b: [], baseline=False)
+        records.record(store, run, "moit", *(snapshot(n, f"Tin {n}", "Nội dung.", at=SECOND_CRAWL)
+                                             for n in range(100, 160)), clock=LATER)
 
     room = build_newsroom(database_url, extra=many)
     with TestClient(create_app(room.database_url), base_url="http://127.0.0.1") as client:
@@ -145,7 +149,7 @@ def test_compare_json_is_the_diff_json(client: TestClient, room: Newsroom) -> No
     with Store(room.database_url) as store:
         old, new = store.get_version(room.edited_url, 1), store.get_version(room.edited_url, 2)
         assert old is not None and new is not None
-        assert answer.json() == diff_document(old, new, diff_versions(old.fields(), new.fields()))
+        assert answer.json() == diff_document(old, new, diff_versions(old.fields, new.fields))
     assert [f["field"] for f in answer.json()["fields"]] == ["title", "body", "related"]
 
 
@@ -341,8 +345,8 @@ def test_feed_answers_304_to_its_etag_and_date_until_something_changes(room: New
 
         with Store(room.database_url) as store:
             run = store.start_run("moit", baseline=False)
-            store.record_article(run, snapshot(6, "Tin mới nhất", "Nội dung.", at=SECOND_CRAWL),
-                                 changed_fields=lambda a, b: [], baseline=False)
+            records.record(store, run, "moit", snapshot(6, "Tin mới nhất", "Nội dung.", at=SECOND_CRAWL),
+                           clock=LATER)
         changed = client.get("/feeds/changes.atom", headers={"If-None-Match": etag})
         assert changed.status_code == 200 and changed.headers["etag"] != etag
         assert "Tin mới nhất" in changed.text
@@ -353,9 +357,8 @@ def test_feed_answers_304_to_its_etag_and_date_until_something_changes(room: New
 def test_feed_holds_the_newest_events_only(database_url: str) -> None:
     def many(store: Store) -> None:
         run = store.start_run("moit", baseline=False)
-        for n in range(100, 100 + FEED_ENTRIES + 5):
-            store.record_article(run, snapshot(n, f"Tin {n}", "Nội dung.", at=SECOND_CRAWL),
-                                 changed_fields=lambda a, b: [], baseline=False)
+        records.record(store, run, "moit", *(snapshot(n, f"Tin {n}", "Nội dung.", at=SECOND_CRAWL)
+                                             for n in range(100, 100 + FEED_ENTRIES + 5)), clock=LATER)
 
     room = build_newsroom(database_url, extra=many)
     with TestClient(create_app(room.database_url), base_url="http://127.0.0.1") as client:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from monitor.versioning import changed_fields, content_hash
+from crawler.records import PageGone
 from storage import Snapshot, Store
+from tests import records
 
 SITE = "moit"
 OTHER_SITE = "congthuong"
@@ -52,29 +52,16 @@ def snapshot(
     related: list[dict[str, str]] | None = None,
     images: list[dict[str, str]] | None = None,
 ) -> Snapshot:
-    fields: dict[str, Any] = {
-        "title": title,
-        "lead": lead,
-        "body": body,
-        "body_html": body_html if body_html is not None else "".join(
+    article = records.fields(
+        title, lead, body,
+        body_html=body_html if body_html is not None else "".join(
             f"<p>{p}</p>" for p in body.split("\n\n")
         ),
-        "author": "Phóng viên",
-        "category": "Khuyến công",
-        "published_at": "2025-03-01T07:30:00+07:00",
-        "images": images or [],
-        "related": related or [],
-    }
-    return Snapshot(
-        site=site,
-        identity=url(number, site),
-        url=url(number, site),
-        content_hash=content_hash(fields),
-        fields=fields,
-        raw_html=repr(fields).encode(),
-        http_status=200,
-        fetched_at=at,
+        author="Phóng viên", category="Khuyến công", published_at="2025-03-01T07:30:00+07:00",
+        images=images or [], related=related or [],
     )
+    return records.snapshot(site, url(number, site), url(number, site), article, at=at,
+                            raw_html=repr(article).encode())
 
 
 def _crawl(store: Store, clock: _Clock, at: datetime, site: str, snaps: list[Snapshot],
@@ -82,10 +69,8 @@ def _crawl(store: Store, clock: _Clock, at: datetime, site: str, snaps: list[Sna
     clock.now = at
     baseline = store.is_baseline(site)
     run = store.start_run(site, baseline=baseline)
-    for snap in snaps:
-        store.record_article(run, snap, changed_fields=changed_fields, baseline=baseline)
-    for identity in missing:
-        store.record_missing(run, identity, 404, removal_after=1)
+    gone = [PageGone(identity, identity, 404) for identity in missing]
+    records.record(store, run, site, *snaps, *gone, baseline=baseline, clock=clock, removal_after=1)
     clock.now = at + timedelta(minutes=2)
     store.finish_run(run, "completed", requests=len(snaps) + len(missing), pages=len(snaps), failures=0)
 

@@ -28,13 +28,12 @@ from monitor.present import (
 from monitor.web import auth, feeds
 from monitor.web.sanitize import origin, sanitise
 from monitor.web.security import content_security_policy
-from storage.records import AlertEventRow, RunSummary
+from storage.records import EVENT_KINDS, AlertEventRow, EventKind, RunSummary
 from storage.store import Store
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 20
 RUNS_PER_SITE = 10
-KINDS = ("new", "edited", "removed")
 REMOVED_NOTE = "No longer on the site; newswatch keeps its last version."
 
 
@@ -70,12 +69,12 @@ class WebContext:
             return REMOVED_NOTE
         current = self.store.get_version(identity, version) if version else None
         if kind == "new":
-            return current.lead if current else ""
+            return current.fields.lead if current else ""
         changed = f"Changed: {', '.join(fields) or 'not known'}."
         before = self.store.get_version(identity, previous) if previous else None
         if current is None or before is None:
             return changed
-        shown = excerpt(diff_versions(before.fields(), current.fields()))
+        shown = excerpt(diff_versions(before.fields, current.fields))
         return f"{changed} {shown}" if shown else changed
 
 
@@ -129,11 +128,14 @@ def _number(request: Request, name: str, *, default: int | None = None) -> int |
     return int(value)
 
 
-def _kind(request: Request) -> str | None:
+def _kind(request: Request) -> EventKind | None:
     kind = _text(request, "kind")
-    if kind is not None and kind not in KINDS:
-        raise BadRequest(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-    return kind
+    for known in EVENT_KINDS:
+        if kind == known:
+            return known
+    if kind is not None:
+        raise BadRequest(f"kind: expected one of {', '.join(EVENT_KINDS)}, got {kind!r}")
+    return None
 
 
 def _since(request: Request) -> datetime | None:
@@ -237,10 +239,10 @@ def article(request: Request) -> Response:
     if wants_json(request):
         return answer_json(version_json(detail) if number and detail else history_json(versions))
     images = bool(_text(request, "images"))
-    body = sanitise(detail.body_html, detail.url, images=images) if detail else None
+    body = sanitise(detail.fields.body_html, detail.url, images=images) if detail else None
     image_origins = set(body.image_origins) if body else set()
     if detail is not None and images:
-        image_origins |= {o for o in (origin(i.get("url", "")) for i in detail.images) if o}
+        image_origins |= {o for o in (origin(i.url) for i in detail.fields.images) if o}
     return render(request, "article.html", {
         "url": url, "versions": versions, "detail": detail, "body": body, "images": images,
         "image_hosts": sorted(image_origins),
@@ -257,7 +259,7 @@ def _compare(request: Request, identity: str, numbers: list[int]) -> Response:
     if old is None or new is None:
         missing = old_number if old is None else new_number
         raise NotFound(f"{url}: no version {missing}; stored: {', '.join(map(str, numbers))}")
-    diffs = diff_versions(old.fields(), new.fields())
+    diffs = diff_versions(old.fields, new.fields)
     if wants_json(request):
         return answer_json(diff_document(old, new, diffs))
     return render(request, "compare.html", {
