@@ -144,7 +144,8 @@ def _run_in(folder: Path, say: Say) -> None:
         say(f"    retitled: {old_title} → {retitled.title}")
         say(f"    removed:  {removed.title}")
 
-        since = datetime.now(UTC).isoformat(timespec="seconds")
+        # Full precision: the baseline may have been recorded earlier in this very second.
+        since = datetime.now(UTC).isoformat()
         say("\n[3/4] Second crawl: newswatch finds what changed and mails a digest")
         _crawl(config, say)
 
