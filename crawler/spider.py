@@ -57,6 +57,10 @@ class NewsSpider(ListingSources, scrapy.Spider):
         self._checked = dict(checked or {})  # identity → last fetched, for sitemap revisits
         self._clock = clock
         self._scheduled: set[str] = set()
+        # Sites without ids in URLs: the headline of an article never stored waits for the
+        # article's fetch, so that a known article under a new URL is recognised first.
+        self._held: dict[str, ListedItem] = {}
+        self._reported: set[str] = set()  # identities whose fetch was reported
         self._fronts = {canonical_url(u) for u in profile.start_urls}
 
     async def start(self) -> AsyncIterator[Request]:
@@ -112,9 +116,9 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 continue
             identity = self.identity(item.url)
             seen.append((identity, item.title))
-            if item.title:
-                yield ListedItem(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
+            if item.title:
+                yield from self._headline(ListedItem(identity, item.url, item.title))
         self._listed(len(seen))
         if only_known(seen, self._known):
             # A page of only known, unchanged headlines: older pages hold nothing new.
@@ -127,7 +131,33 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 logger.warning("listing %s: next page %s is outside allowed_domains; not followed",
                                response.url, listing.next_page)
 
+    def _headline(self, item: ListedItem) -> Iterator[ListedItem]:
+        """The headline now, or, on a site without ids in URLs, held while the fetch of an
+        article never stored is pending: a moved article's new URL would otherwise look new."""
+        if (not self.profile.article_id_pattern and item.identity not in self._known
+                and item.identity in self._scheduled and item.identity not in self._reported):
+            self._held[item.identity] = item
+            return
+        yield item
+
+    def _release(self, *identities: str | None) -> Iterator[ListedItem]:
+        """After a fetch was reported: the headlines held for it."""
+        for identity in identities:
+            if identity is not None:
+                self._reported.add(identity)
+                held = self._held.pop(identity, None)
+                if held is not None:
+                    yield held
+
     def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
+        final = identity
+        for record in self._article_records(response, identity, depth):
+            if isinstance(record, FetchedArticle):
+                final = record.identity
+            yield record
+        yield from self._release(identity, final)
+
+    def _article_records(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
         now = self._clock()
         if response.status == 304:
             yield NotModified(identity, response.url, now)
@@ -141,7 +171,14 @@ class NewsSpider(ListingSources, scrapy.Spider):
             logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
             yield FetchFailed(response.url, exc.reason, identity)
             return
-        article.url = self._article_url(article.url, response.url, identity)
+        declared = article.url
+        redirected_from: tuple[str, ...] = ()
+        if not self.profile.article_id_pattern:
+            # the URL is the identity: the article is what the final URL names
+            asked = [identity, *map(self.identity, response.meta.get("redirect_urls") or [])]
+            identity = self.identity(response.url)
+            redirected_from = tuple(dict.fromkeys(i for i in asked if i != identity))
+        article.url = self._article_url(declared, response.url, identity)
         yield FetchedArticle(
             identity=identity,
             article=article,
@@ -150,6 +187,8 @@ class NewsSpider(ListingSources, scrapy.Spider):
             fetched_at=now,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            redirected_from=redirected_from,
+            canonical=self._other_canonical(declared, identity),
         )
         yield from self._dropped(article.dropped_links)
         for link in article.related:
@@ -158,10 +197,10 @@ class NewsSpider(ListingSources, scrapy.Spider):
             related_identity = self.identity(link.url)
             if related_identity == identity:
                 continue
-            if link.title:
-                yield ListedItem(related_identity, link.url, link.title)
             if depth < self.profile.related_depth:
                 yield from self._follow(link.url, related_identity, depth + 1)
+            if link.title:
+                yield from self._headline(ListedItem(related_identity, link.url, link.title))
 
     def _article_url(self, declared: str, fetched: str, identity: str) -> str:
         """The article's current URL: the one its page declares, when that names the same article
@@ -174,6 +213,19 @@ class NewsSpider(ListingSources, scrapy.Spider):
         if in_domains(candidate, self.profile.allowed_domains) and self.identity(candidate) == identity:
             return candidate
         return canonical_url(fetched)
+
+    def _other_canonical(self, declared: str, identity: str) -> str | None:
+        """On a site without ids in URLs, the identity the page's canonical link names when it
+        is not the page's own (on an allowed host)."""
+        if self.profile.article_id_pattern:
+            return None
+        try:
+            candidate = self.identity(declared)
+        except ValueError:
+            return None
+        if candidate == identity or not in_domains(candidate, self.profile.allowed_domains):
+            return None
+        return candidate
 
     def _listed(self, count: int) -> None:
         # articles (or sitemaps) the listings named; none at all, and nothing fetched, is no crawl
@@ -200,6 +252,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was asked for
         logger.info("fetch failed: %s: %s", url, reason)
         yield FetchFailed(url, reason, request.meta.get("identity"))
+        yield from self._release(request.meta.get("identity"))
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -79,6 +79,11 @@ class Snapshot:
     fetched_at: datetime
     etag: str | None
     last_modified: str | None
+    body_hash: str  # of the normalised body: how a moved article is recognised by its text
+    # What the fetch says of other identities of the same article (sites without ids): those it
+    # was redirected from, and the one its <link rel="canonical"> names when not its own.
+    redirected_from: tuple[str, ...] = ()
+    canonical: str | None = None
 
     def __post_init__(self) -> None:
         if self.fetched_at.utcoffset() is None:
@@ -197,7 +202,18 @@ class StoreNotModified:
         return None  # a page seen again unchanged is no news
 
 
-Write = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified
+@dataclass(frozen=True)
+class StoreMove:
+    """A known article found under a new identity: the page takes `new_identity`, and keeps
+    `old_identity` as an alias that every lookup still accepts. Applied before a batch's other
+    writes, which name the page by its new identity or its old one."""
+
+    old_identity: str
+    new_identity: str
+    moved_at: datetime
+
+
+Write = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified | StoreMove
 
 
 # ---- what the read queries answer ----------------------------------------------------------
