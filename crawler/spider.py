@@ -9,6 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -61,7 +64,24 @@ class NewsSpider(ListingSources, scrapy.Spider):
         # article's fetch, so that a known article under a new URL is recognised first.
         self._held: dict[str, ListedItem] = {}
         self._reported: set[str] = set()  # identities whose fetch was reported
+        # ... and the fetch of such an article waits until the revisits have been answered: a
+        # known URL's redirect to it is then seen before the new URL's page could look new.
+        self._revisits_left = 0 if profile.article_id_pattern else len(self._revisits)
+        self._deferred: list[Request] = []
         self._fronts = {canonical_url(u) for u in profile.start_urls}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    def _on_idle(self) -> None:
+        """Deferred fetches left when the crawl would end (a revisit that reported nothing)."""
+        if self._deferred and self.crawler.engine is not None:
+            for request in self._release_deferred():
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     async def start(self) -> AsyncIterator[Request]:
         if self.profile.listing.kind == "html":
@@ -72,7 +92,10 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 yield request
         for revisit in self._revisits:
             self._scheduled.add(revisit.identity)
-            yield self._article_request(revisit.url, revisit.identity, self.profile.related_depth, revisit)
+            request = self._article_request(revisit.url, revisit.identity, self.profile.related_depth,
+                                            revisit)
+            request.meta["revisit"] = True
+            yield request
 
     def _listing_request(self, url: str, page: int) -> Request:
         return Request(url, callback=self.parse_listing, errback=self.on_error,
@@ -102,7 +125,22 @@ class NewsSpider(ListingSources, scrapy.Spider):
     def _follow(self, url: str, identity: str, depth: int) -> Iterator[Request]:
         if identity not in self._scheduled:
             self._scheduled.add(identity)
-            yield self._article_request(url, identity, depth)
+            request = self._article_request(url, identity, depth)
+            if self._revisits_left > 0 and identity not in self._known:
+                self._deferred.append(request)
+            else:
+                yield request
+
+    def _revisit_answered(self, meta: Mapping[str, Any]) -> Iterator[Request]:
+        if meta.get("revisit") and self._revisits_left > 0:
+            self._revisits_left -= 1
+            if self._revisits_left == 0:
+                yield from self._release_deferred()
+
+    def _release_deferred(self) -> list[Request]:
+        self._revisits_left = 0
+        deferred, self._deferred = self._deferred, []
+        return [r for r in deferred if r.meta["identity"] not in self._reported]
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         listing = extract_listing(response.text, response.url, self.profile.selectors)
@@ -156,6 +194,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 final = record.identity
             yield record
         yield from self._release(identity, final)
+        yield from self._revisit_answered(response.meta)
 
     def _article_records(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
         now = self._clock()
@@ -253,6 +292,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
         logger.info("fetch failed: %s: %s", url, reason)
         yield FetchFailed(url, reason, request.meta.get("identity"))
         yield from self._release(request.meta.get("identity"))
+        yield from self._revisit_answered(request.meta)
 
 
 def _header(response: Response, name: bytes) -> str | None:
