@@ -172,9 +172,10 @@ def decide_article(
     latest = state.latest
     if latest is not None and latest.content_hash == snap.content_hash:
         moved = dict(latest.sources or {}) != dict(snap.sources)
-        write = StoreArticle(snap, latest.number, new_version=False, sources_moved=moved, event=None)
+        write = StoreArticle(snap, latest.number, new_version=False, sources_moved=moved, event=None,
+                             fill_body_hash=latest.body_hash is None)
         after = replace(state, known=True, missing_count=0, removed=False,
-                        latest=replace(latest, sources=dict(snap.sources)) if moved else latest)
+                        latest=replace(latest, sources=dict(snap.sources), body_hash=snap.body_hash))
         return ArticleDecision(write, after, "unchanged", (), (), {})
     number = 1 if latest is None else latest.number + 1
     fields = stored(snap.fields)
@@ -189,7 +190,7 @@ def decide_article(
         event = note(state, "edited", edited, context, title=fields.title,
                      published_at=fields.published_at, version=number) if edited else None
     new_latest = LatestVersion(number, snap.content_hash, fields.title, fields.published_at,
-                               dict(snap.sources), fields)
+                               dict(snap.sources), fields, snap.body_hash)
     after = replace(
         state, known=True, latest=new_latest, titles=(*state.titles, fields.title),
         missing_count=0, removed=False, run_event=event.event if event else state.run_event,

@@ -64,7 +64,7 @@ def page_states(session: Session, run_id: int, identities: Collection[str]) -> d
     for part in chunks(ids):
         rows = session.execute(
             select(Version.page_id, Version.number, Version.content_hash, Version.title,
-                   Version.published_at, Version.sources)
+                   Version.published_at, Version.sources, Version.body_hash)
             .where(Version.page_id.in_(part))
             .order_by(Version.page_id, Version.number)
         )
@@ -79,7 +79,8 @@ def page_states(session: Session, run_id: int, identities: Collection[str]) -> d
         stored = versions[page_id]
         last = stored[-1] if stored else None
         latest = None if last is None else LatestVersion(
-            last.number, last.content_hash, last.title, last.published_at, last.sources, None)
+            last.number, last.content_hash, last.title, last.published_at, last.sources, None,
+            last.body_hash)
         states[page.identity] = PageState(
             identity=page.identity,
             known=True,
@@ -143,6 +144,7 @@ class _Batch:
     inserted_events: set[int] = field(default_factory=set)
     requeued: set[int] = field(default_factory=set)
     sources: dict[tuple[int, int], Any] = field(default_factory=dict)  # seen again, sources now
+    body_hashes: dict[tuple[int, int], str] = field(default_factory=dict)  # seen again, hash filled
 
 
 def apply(session: Session, run_id: int, writes: Sequence[Write]) -> None:
@@ -246,6 +248,8 @@ def _take_article(batch: _Batch, page: dict[str, Any], write: StoreArticle) -> N
         _sighted(batch, key, snap.fetched_at, new=False)
         if write.sources_moved:
             batch.sources[key] = dict(snap.sources)
+        if write.fill_body_hash:
+            batch.body_hashes[key] = snap.body_hash
         return
     digest = hashlib.sha256(snap.raw_html).hexdigest()
     batch.blobs.setdefault(digest, snap.raw_html)
@@ -353,11 +357,16 @@ def _write_sightings(session: Session, batch: _Batch, version_ids: dict[tuple[in
 
 
 def _write_sources(session: Session, batch: _Batch, version_ids: dict[tuple[int, int], int]) -> None:
-    """The latest versions fetched again unchanged whose fields now come from elsewhere."""
+    """The latest versions fetched again unchanged whose fields now come from elsewhere, and
+    those given the body hash they were stored without."""
     rows = [{"id": version_ids[key], "sources": sources} for key, sources in batch.sources.items()
             if key in version_ids]
     if rows:
         session.execute(update(Version), rows)
+    filled = [{"id": version_ids[key], "body_hash": digest}
+              for key, digest in batch.body_hashes.items() if key in version_ids]
+    if filled:
+        session.execute(update(Version), filled)
 
 
 def _write_events(session: Session, run_id: int, batch: _Batch,

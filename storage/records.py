@@ -118,6 +118,7 @@ class LatestVersion:
     published_at: datetime | None
     sources: Sources | None
     fields: ArticleFields | None
+    body_hash: str | None = None  # None for versions stored before 0007
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class StoreArticle:
     new_version: bool
     sources_moved: bool
     event: EventWrite | None
+    # the latest version, seen again, gets the body hash it was stored without (before 0007)
+    fill_body_hash: bool = False
 
     @property
     def identity(self) -> str:

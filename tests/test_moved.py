@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
 
 from crawler.records import ListedItem, PageGone
 from crawler.urls import article_identity, canonical_url
 from monitor import policy
 from monitor.recorder import Outcome
+from monitor.web.app import create_app
 from storage import Snapshot, Store
+from storage.db import make_engine
 from tests import records
 
 SITE = "portal"
@@ -137,3 +141,34 @@ def test_the_same_body_at_two_live_urls_is_two_articles(store: Store) -> None:
 
     assert [kind for kind, _, _ in events(store)] == ["new"]
     assert store.stats()["pages"] == 2
+
+
+def test_an_article_stored_before_body_hashes_is_found_by_body_once_fetched_again(
+    store: Store, database_url: str
+) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:  # as a version stored before migration 0007 has it
+        connection.execute(text("UPDATE versions SET body_hash = NULL"))
+    engine.dispose()
+    digest = fetched(OLD).body_hash
+    assert store.pages_with_body(SITE, [digest]) == {}  # no hash to find it by
+
+    record(store, fetched(OLD, at=T0 + timedelta(hours=3)))  # seen again: the hash is filled in
+    assert store.pages_with_body(SITE, [digest]) == {digest: [OLD]}
+    moved = "http://127.0.0.1/tin-tuc/hoi-nghi-da-doi-ten.html"
+    record(store, PageGone(OLD, OLD, 404), fetched(moved, title="Hội nghị đã đổi tên",
+                                                   at=T0 + timedelta(hours=4)))
+
+    assert store.find_page([OLD]) == moved
+    assert events(store) == [("edited", moved, ["title"])]
+
+
+def test_the_web_view_finds_a_moved_article_by_its_old_url(store: Store, database_url: str) -> None:
+    record(store, fetched(NEW, title="Hội nghị xúc tiến thương mại", at=T0 + timedelta(hours=2)))
+    with TestClient(create_app(database_url), base_url="http://127.0.0.1") as client:
+        by_old = client.get("/article", params={"url": OLD}, headers={"Accept": "application/json"})
+        by_new = client.get("/article", params={"url": NEW}, headers={"Accept": "application/json"})
+        page = client.get("/article", params={"url": OLD, "from": "1", "to": "2"})
+    assert by_old.status_code == 200 and by_old.json() == by_new.json()
+    assert [v["title"] for v in by_old.json()] == ["Hội nghị xúc tiến", "Hội nghị xúc tiến thương mại"]
+    assert page.status_code == 200 and "<ins>" in page.text

@@ -3,8 +3,8 @@ normalised body to recognise an article that reappears under a new URL.
 
 `page_aliases` maps an identity the article no longer goes by (its URL before a slug change) to
 its page. `versions.body_hash` is the sha256 of the normalised body; versions stored before are
-NULL (an article stored before is recognised by body once it gets a new version, and by redirect
-or canonical link at once).
+NULL until the version is fetched again (an article stored before is recognised by its body from
+its next fetch on, and by a redirect or canonical link at once).
 
 Revision ID: 0007
 Revises: 0005
