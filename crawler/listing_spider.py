@@ -47,7 +47,7 @@ class ListingSources:
     on_error: Callable[[Failure], Iterator[Any]]
     _dropped: Callable[[list[DroppedLink]], Iterator[DroppedLink]]
     _listed: Callable[[int], None]
-    _headline: Callable[[ListedItem], Iterator[ListedItem]]
+    _headline: Callable[[ListedItem], Iterator[ListedItem | Request]]
 
     def source_requests(self) -> Iterator[Request]:
         """The first requests of a json, rss or sitemap listing."""

@@ -169,14 +169,16 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 logger.warning("listing %s: next page %s is outside allowed_domains; not followed",
                                response.url, listing.next_page)
 
-    def _headline(self, item: ListedItem) -> Iterator[ListedItem]:
-        """The headline now, or, on a site without ids in URLs, held while the fetch of an
-        article never stored is pending: a moved article's new URL would otherwise look new."""
-        if (not self.profile.article_id_pattern and item.identity not in self._known
-                and item.identity in self._scheduled and item.identity not in self._reported):
-            self._held[item.identity] = item
+    def _headline(self, item: ListedItem) -> Iterator[ListedItem | Request]:
+        """The headline now, or, on a site without ids in URLs, the headline of an article never
+        stored held until its page was fetched (and that fetch requested, however deep the link
+        was): a moved article's new URL would otherwise look new."""
+        if (self.profile.article_id_pattern or item.identity in self._known
+                or item.identity in self._reported):
+            yield item
             return
-        yield item
+        self._held[item.identity] = item
+        yield from self._follow(item.url, item.identity, self.profile.related_depth)
 
     def _release(self, *identities: str | None) -> Iterator[ListedItem]:
         """After a fetch was reported: the headlines held for it."""

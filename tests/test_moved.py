@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from crawler.records import ListedItem, PageGone
+from crawler.records import ListedItem, PageGone, Revisit
+from crawler.spider import NewsSpider
 from crawler.urls import article_identity, canonical_url
 from monitor import policy
+from monitor.config import load
 from monitor.recorder import Outcome
 from monitor.web.app import create_app
 from storage import Snapshot, Store
@@ -172,3 +174,18 @@ def test_the_web_view_finds_a_moved_article_by_its_old_url(store: Store, databas
     assert by_old.status_code == 200 and by_old.json() == by_new.json()
     assert [v["title"] for v in by_old.json()] == ["Hội nghị xúc tiến", "Hội nghị xúc tiến thương mại"]
     assert page.status_code == 200 and "<ins>" in page.text
+
+
+def test_the_spider_holds_a_new_urls_headline_until_its_page_and_its_page_until_the_revisits() -> None:
+    profile = load(None, env={}).sites["moit"]
+    assert profile.article_id_pattern == ""
+    spider = NewsSpider(profile, revisits=[Revisit(OLD, OLD)], known={OLD: "Hội nghị xúc tiến"})
+
+    assert list(spider._headline(ListedItem(OLD, OLD, "Hội nghị xúc tiến"))) == [
+        ListedItem(OLD, OLD, "Hội nghị xúc tiến")]
+    assert list(spider._headline(ListedItem(NEW, NEW, "Hội nghị mới"))) == []  # held, fetch deferred
+    [request] = spider._revisit_answered({"revisit": True})  # the old URL answered
+    assert request.url == NEW and request.meta["identity"] == NEW
+    assert list(spider._release(NEW)) == [ListedItem(NEW, NEW, "Hội nghị mới")]
+    assert list(spider._headline(ListedItem(NEW, NEW, "Hội nghị mới"))) == [
+        ListedItem(NEW, NEW, "Hội nghị mới")]
