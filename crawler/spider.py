@@ -214,10 +214,12 @@ class NewsSpider(ListingSources, scrapy.Spider):
             return
         declared = article.url
         redirected_from: tuple[str, ...] = ()
-        if not self.profile.article_id_pattern:
-            # the URL is the identity: the article is what the final URL names
+        final = self.identity(response.url)
+        if not self.profile.article_id_pattern and not (final in self._known and identity in self._known):
+            # the URL is the identity: the article is what the final URL names (a known article
+            # redirected to another known one stays itself, as on sites with ids)
             asked = [identity, *map(self.identity, response.meta.get("redirect_urls") or [])]
-            identity = self.identity(response.url)
+            identity = final
             redirected_from = tuple(dict.fromkeys(i for i in asked if i != identity))
         article.url = self._article_url(declared, response.url, identity)
         yield FetchedArticle(
