@@ -44,7 +44,6 @@ class Tally:
     # many articles each, and the sources they were read from before.
     source_changed: Counter[str] = field(default_factory=Counter)
     sources_before: dict[str, Counter[str]] = field(default_factory=dict)
-    moved: int = 0  # known articles found under a new URL (sites without ids in URLs)
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,6 @@ class Recorder:
             previous[new] = previous.pop(move.page)
         elif _differs(states[new], None):
             previous.update(zip([new], self.store.latest_fields([move.page]).values(), strict=False))
-        self.tally.moved += 1
 
     def _decide(
         self, record: Storable, state: PageState, context: policy.Context,
