@@ -47,6 +47,7 @@ class ListingSources:
     on_error: Callable[[Failure], Iterator[Any]]
     _dropped: Callable[[list[DroppedLink]], Iterator[DroppedLink]]
     _listed: Callable[[int], None]
+    _headline: Callable[[ListedItem], Iterator[ListedItem | Request]]
 
     def source_requests(self) -> Iterator[Request]:
         """The first requests of a json, rss or sitemap listing."""
@@ -81,10 +82,10 @@ class ListingSources:
                 out.extend(self._dropped([DroppedLink(response.url, entry.url, str(error))]))
                 continue
             seen.append((identity, entry.title))
-            if entry.title:
-                out.append(ListedItem(identity, entry.url, entry.title, entry.published))
             if wanted(entry, identity):
                 out.extend(self._follow(entry.url, identity, 0))
+            if entry.title:
+                out.extend(self._headline(ListedItem(identity, entry.url, entry.title, entry.published)))
         self._listed(len(seen))
         return out, seen
 

@@ -88,6 +88,10 @@ class FetchedArticle:
     fetched_at: datetime
     etag: str | None = None
     last_modified: str | None = None
+    # Sites without ids in URLs: the identities the fetch was redirected from, and the one its
+    # <link rel="canonical"> names when that is not its own (a moved article's old URL, maybe).
+    redirected_from: tuple[str, ...] = ()
+    canonical: str | None = None
 
 
 @dataclass(frozen=True)

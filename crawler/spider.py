@@ -9,6 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -57,7 +60,28 @@ class NewsSpider(ListingSources, scrapy.Spider):
         self._checked = dict(checked or {})  # identity → last fetched, for sitemap revisits
         self._clock = clock
         self._scheduled: set[str] = set()
+        # Sites without ids in URLs: the headline of an article never stored waits for the
+        # article's fetch, so that a known article under a new URL is recognised first.
+        self._held: dict[str, ListedItem] = {}
+        self._reported: set[str] = set()  # identities whose fetch was reported
+        # ... and the fetch of such an article waits until the revisits have been answered: a
+        # known URL's redirect to it is then seen before the new URL's page could look new.
+        self._revisits_left = 0 if profile.article_id_pattern else len(self._revisits)
+        self._deferred: list[Request] = []
         self._fronts = {canonical_url(u) for u in profile.start_urls}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    def _on_idle(self) -> None:
+        """Deferred fetches left when the crawl would end (a revisit that reported nothing)."""
+        if self._deferred and self.crawler.engine is not None:
+            for request in self._release_deferred():
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     async def start(self) -> AsyncIterator[Request]:
         if self.profile.listing.kind == "html":
@@ -68,7 +92,10 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 yield request
         for revisit in self._revisits:
             self._scheduled.add(revisit.identity)
-            yield self._article_request(revisit.url, revisit.identity, self.profile.related_depth, revisit)
+            request = self._article_request(revisit.url, revisit.identity, self.profile.related_depth,
+                                            revisit)
+            request.meta["revisit"] = True
+            yield request
 
     def _listing_request(self, url: str, page: int) -> Request:
         return Request(url, callback=self.parse_listing, errback=self.on_error,
@@ -98,7 +125,22 @@ class NewsSpider(ListingSources, scrapy.Spider):
     def _follow(self, url: str, identity: str, depth: int) -> Iterator[Request]:
         if identity not in self._scheduled:
             self._scheduled.add(identity)
-            yield self._article_request(url, identity, depth)
+            request = self._article_request(url, identity, depth)
+            if self._revisits_left > 0 and identity not in self._known:
+                self._deferred.append(request)
+            else:
+                yield request
+
+    def _revisit_answered(self, meta: Mapping[str, Any]) -> Iterator[Request]:
+        if meta.get("revisit") and self._revisits_left > 0:
+            self._revisits_left -= 1
+            if self._revisits_left == 0:
+                yield from self._release_deferred()
+
+    def _release_deferred(self) -> list[Request]:
+        self._revisits_left = 0
+        deferred, self._deferred = self._deferred, []
+        return [r for r in deferred if r.meta["identity"] not in self._reported]
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         listing = extract_listing(response.text, response.url, self.profile.selectors)
@@ -112,9 +154,9 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 continue
             identity = self.identity(item.url)
             seen.append((identity, item.title))
-            if item.title:
-                yield ListedItem(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
+            if item.title:
+                yield from self._headline(ListedItem(identity, item.url, item.title))
         self._listed(len(seen))
         if only_known(seen, self._known):
             # A page of only known, unchanged headlines: older pages hold nothing new.
@@ -127,7 +169,36 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 logger.warning("listing %s: next page %s is outside allowed_domains; not followed",
                                response.url, listing.next_page)
 
+    def _headline(self, item: ListedItem) -> Iterator[ListedItem | Request]:
+        """The headline now, or, on a site without ids in URLs, the headline of an article never
+        stored held until its page was fetched (and that fetch requested, however deep the link
+        was): a moved article's new URL would otherwise look new."""
+        if (self.profile.article_id_pattern or item.identity in self._known
+                or item.identity in self._reported):
+            yield item
+            return
+        self._held[item.identity] = item
+        yield from self._follow(item.url, item.identity, self.profile.related_depth)
+
+    def _release(self, *identities: str | None) -> Iterator[ListedItem]:
+        """After a fetch was reported: the headlines held for it."""
+        for identity in identities:
+            if identity is not None:
+                self._reported.add(identity)
+                held = self._held.pop(identity, None)
+                if held is not None:
+                    yield held
+
     def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
+        final = identity
+        for record in self._article_records(response, identity, depth):
+            if isinstance(record, FetchedArticle):
+                final = record.identity
+            yield record
+        yield from self._release(identity, final)
+        yield from self._revisit_answered(response.meta)
+
+    def _article_records(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
         now = self._clock()
         if response.status == 304:
             yield NotModified(identity, response.url, now)
@@ -141,7 +212,16 @@ class NewsSpider(ListingSources, scrapy.Spider):
             logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
             yield FetchFailed(response.url, exc.reason, identity)
             return
-        article.url = self._article_url(article.url, response.url, identity)
+        declared = article.url
+        redirected_from: tuple[str, ...] = ()
+        final = self.identity(response.url)
+        if not self.profile.article_id_pattern and not (final in self._known and identity in self._known):
+            # the URL is the identity: the article is what the final URL names (a known article
+            # redirected to another known one stays itself, as on sites with ids)
+            asked = [identity, *map(self.identity, response.meta.get("redirect_urls") or [])]
+            identity = final
+            redirected_from = tuple(dict.fromkeys(i for i in asked if i != identity))
+        article.url = self._article_url(declared, response.url, identity)
         yield FetchedArticle(
             identity=identity,
             article=article,
@@ -150,6 +230,8 @@ class NewsSpider(ListingSources, scrapy.Spider):
             fetched_at=now,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            redirected_from=redirected_from,
+            canonical=self._other_canonical(declared, identity),
         )
         yield from self._dropped(article.dropped_links)
         for link in article.related:
@@ -158,10 +240,10 @@ class NewsSpider(ListingSources, scrapy.Spider):
             related_identity = self.identity(link.url)
             if related_identity == identity:
                 continue
-            if link.title:
-                yield ListedItem(related_identity, link.url, link.title)
             if depth < self.profile.related_depth:
                 yield from self._follow(link.url, related_identity, depth + 1)
+            if link.title:
+                yield from self._headline(ListedItem(related_identity, link.url, link.title))
 
     def _article_url(self, declared: str, fetched: str, identity: str) -> str:
         """The article's current URL: the one its page declares, when that names the same article
@@ -174,6 +256,19 @@ class NewsSpider(ListingSources, scrapy.Spider):
         if in_domains(candidate, self.profile.allowed_domains) and self.identity(candidate) == identity:
             return candidate
         return canonical_url(fetched)
+
+    def _other_canonical(self, declared: str, identity: str) -> str | None:
+        """On a site without ids in URLs, the identity the page's canonical link names when it
+        is not the page's own (on an allowed host)."""
+        if self.profile.article_id_pattern:
+            return None
+        try:
+            candidate = self.identity(declared)
+        except ValueError:
+            return None
+        if candidate == identity or not in_domains(candidate, self.profile.allowed_domains):
+            return None
+        return candidate
 
     def _listed(self, count: int) -> None:
         # articles (or sitemaps) the listings named; none at all, and nothing fetched, is no crawl
@@ -200,6 +295,8 @@ class NewsSpider(ListingSources, scrapy.Spider):
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was asked for
         logger.info("fetch failed: %s: %s", url, reason)
         yield FetchFailed(url, reason, request.meta.get("identity"))
+        yield from self._release(request.meta.get("identity"))
+        yield from self._revisit_answered(request.meta)
 
 
 def _header(response: Response, name: bytes) -> str | None:

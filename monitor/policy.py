@@ -11,11 +11,17 @@ The rules, each in one place:
 - a headline in a listing or related block is an edit of `title` when it was never seen for the
   article; one the article carried before is a stale copy (a cached block), not an edit;
 - `removal_after` consecutive 404/410/redirect-to-front checks remove a page, once;
-- a page has at most one event per run: later findings merge into it (`merged_kind`).
+- a page has at most one event per run: later findings merge into it (`merged_kind`);
+- on a site without ids in its URLs, an article fetched under an identity never stored is a
+  known article that moved (`moved_article`) when the fetch was redirected from a known one, its
+  canonical link names a known one, or its normalised body is the latest version of exactly one
+  known article not fetched alive at its own URL in this run; it then keeps its history, its old
+  identity stays an alias, and what changed is an edit like any other (never `new` + `removed`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -39,6 +45,7 @@ from storage.records import (
 )
 
 VersionOutcome = Literal["new", "changed", "unchanged"]
+MoveEvidence = Literal["redirect", "canonical", "body"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,41 @@ class Decision:
     write: StoreHeadline | StoreMissing | StoreNotModified | None
     state: PageState
     event_kind: EventKind | None  # the event this record raised or merged into, if any
+
+
+@dataclass(frozen=True)
+class Move:
+    """The known article (`page`, by its identity now) that a fetch under a new identity is."""
+
+    page: str
+    evidence: MoveEvidence
+
+
+def moved_article(
+    snap: Snapshot,
+    known: Mapping[str, str],
+    body_matches: Sequence[str],
+    *,
+    ids_in_urls: bool,
+    alive: Collection[str] = (),
+) -> Move | None:
+    """Which known article `snap` is, when its identity was never stored; None: it is not one.
+
+    `known` maps every stored identity (aliases included) to the identity its page goes by now;
+    `body_matches` are the pages whose latest version has the snapshot's body; `alive` the pages
+    fetched at their own URL in this run (the same text there is a copy, not a move). Where a
+    site's URLs carry ids the id is the identity, and a new id is a new article."""
+    if ids_in_urls or snap.identity in known:
+        return None
+    for old in snap.redirected_from:
+        if old in known:
+            return Move(known[old], "redirect")
+    if snap.canonical is not None and snap.canonical in known:
+        return Move(known[snap.canonical], "canonical")
+    candidates = sorted({known.get(i, i) for i in body_matches} - {snap.identity})
+    if len(candidates) == 1 and candidates[0] not in alive:
+        return Move(candidates[0], "body")
+    return None
 
 
 def merged_kind(old: EventKind, new: EventKind) -> EventKind:
@@ -130,9 +172,10 @@ def decide_article(
     latest = state.latest
     if latest is not None and latest.content_hash == snap.content_hash:
         moved = dict(latest.sources or {}) != dict(snap.sources)
-        write = StoreArticle(snap, latest.number, new_version=False, sources_moved=moved, event=None)
+        write = StoreArticle(snap, latest.number, new_version=False, sources_moved=moved, event=None,
+                             fill_body_hash=latest.body_hash is None)
         after = replace(state, known=True, missing_count=0, removed=False,
-                        latest=replace(latest, sources=dict(snap.sources)) if moved else latest)
+                        latest=replace(latest, sources=dict(snap.sources), body_hash=snap.body_hash))
         return ArticleDecision(write, after, "unchanged", (), (), {})
     number = 1 if latest is None else latest.number + 1
     fields = stored(snap.fields)
@@ -147,7 +190,7 @@ def decide_article(
         event = note(state, "edited", edited, context, title=fields.title,
                      published_at=fields.published_at, version=number) if edited else None
     new_latest = LatestVersion(number, snap.content_hash, fields.title, fields.published_at,
-                               dict(snap.sources), fields)
+                               dict(snap.sources), fields, snap.body_hash)
     after = replace(
         state, known=True, latest=new_latest, titles=(*state.titles, fields.title),
         missing_count=0, removed=False, run_event=event.event if event else state.run_event,

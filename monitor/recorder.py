@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from crawler.profile import SiteProfile
@@ -21,8 +21,8 @@ from crawler.records import (
 )
 from crawler.text import normalise
 from monitor import policy
-from monitor.versioning import article_fields, content_hash
-from storage.records import ArticleFields, EventKind, PageState, Snapshot, Write
+from monitor.versioning import article_fields, body_hash, content_hash
+from storage.records import ArticleFields, EventKind, PageState, Snapshot, StoreMove, Write
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class Recorder:
         # identity -> normalised headline last handed to the policy in this run. Every article's
         # related block repeats the same few headlines; deciding on one again changes nothing.
         self._listed: dict[str, str] = {}
+        # pages fetched at their own identity in this run: the same body elsewhere is no move
+        self._alive: set[str] = set()
 
     def __deepcopy__(self, memo: dict[int, object]) -> Recorder:
         return self  # Scrapy copies settings, and the sink travels in them: one per run
@@ -124,18 +126,28 @@ class Recorder:
         batch, self._batch = self._batch, []
         if not batch:
             return []
-        identities = {_identity(record) for record in batch}
-        states = self.store.page_states(self.run_id, identities)
-        changed = [r.identity for r in batch
-                   if isinstance(r, Snapshot) and _differs(states.get(r.identity), r)]
+        named = {_identity(record) for record in batch}
+        named |= {i for r in batch if isinstance(r, Snapshot) for i in _other_identities(r)}
+        current = self.store.resolve_aliases(named)  # identity → the one its page goes by now
+        states = self.store.page_states(self.run_id, {current.get(i, i) for i in named})
+        bodies = self._body_matches(batch, states, current)
+        matched = {i for ids in bodies.values() for i in ids} - states.keys()
+        if matched:
+            states.update(self.store.page_states(self.run_id, matched))
+        known = {identity: identity for identity in states} | current
+        changed = [known.get(r.identity, r.identity) for r in batch
+                   if isinstance(r, Snapshot) and _differs(states.get(known.get(r.identity, "")), r)]
         previous = self.store.latest_fields(changed) if changed else {}
         context = policy.Context(baseline=self.baseline, now=self._clock())
         writes: list[Write] = []
         outcomes: list[Outcome] = []
         for record in batch:
-            identity = _identity(record)
-            state = states.get(identity) or PageState.unknown(identity)
-            write, states[identity], outcome = self._decide(record, state, context, previous)
+            resolved = self._resolve(record, states, known, bodies, writes, previous, context)
+            if resolved is None:  # the old URL of a moved article: it lives on at its new one
+                outcomes.append(Outcome(None, None))
+                continue
+            state = states.get(resolved.identity) or PageState.unknown(resolved.identity)
+            write, states[resolved.identity], outcome = self._decide(resolved, state, context, previous)
             if write is not None:
                 writes.append(write)
             outcomes.append(outcome)
@@ -144,6 +156,55 @@ class Recorder:
             self._count(record, outcome)
         self._report()
         return outcomes
+
+    def _body_matches(self, batch: list[Storable], states: dict[str, PageState],
+                      current: dict[str, str]) -> dict[str, list[str]]:
+        """body hash → known pages with that latest body, for the fetches of identities never
+        stored (nor named by their redirect or canonical link) on a site without ids in URLs."""
+        if self.profile.article_id_pattern:
+            return {}
+        hashes = {r.body_hash for r in batch if isinstance(r, Snapshot) and r.body_hash
+                  and not any(current.get(i, i) in states for i in (r.identity, *_other_identities(r)))}
+        return self.store.pages_with_body(self.profile.name, hashes)
+
+    def _resolve(
+        self, record: Storable, states: dict[str, PageState], known: dict[str, str],
+        bodies: dict[str, list[str]], writes: list[Write], previous: dict[str, ArticleFields],
+        context: policy.Context,
+    ) -> Storable | None:
+        """The record as it names its page now: by the identity the page goes by (a moved
+        article's old identity is an alias), after moving the page when a fetch finds a known
+        article under a new identity. None for a miss or 304 of an old identity."""
+        if isinstance(record, Snapshot):
+            move = policy.moved_article(record, known, bodies.get(record.body_hash, ()),
+                                        ids_in_urls=bool(self.profile.article_id_pattern),
+                                        alive=self._alive)
+            if move is not None:
+                self._move(move, record.identity, states, known, writes, previous, context)
+            target = known.get(record.identity, record.identity)
+            if target == record.identity:
+                self._alive.add(target)
+            return replace(record, identity=target) if target != record.identity else record
+        target = known.get(record.identity, record.identity)
+        if target == record.identity:
+            return record
+        if isinstance(record, ListedItem):
+            return replace(record, identity=target)
+        return None
+
+    def _move(self, move: policy.Move, new: str, states: dict[str, PageState], known: dict[str, str],
+              writes: list[Write], previous: dict[str, ArticleFields], context: policy.Context) -> None:
+        logger.info("%s: the article %s moved here (%s)", new, move.page, move.evidence)
+        writes.append(StoreMove(move.page, new, context.now))
+        states[new] = replace(states.pop(move.page), identity=new)
+        for identity, page in list(known.items()):
+            if page == move.page:
+                known[identity] = new
+        known[new] = new
+        if move.page in previous:
+            previous[new] = previous.pop(move.page)
+        elif _differs(states[new], None):
+            previous.update(zip([new], self.store.latest_fields([move.page]).values(), strict=False))
 
     def _decide(
         self, record: Storable, state: PageState, context: policy.Context,
@@ -195,6 +256,9 @@ class Recorder:
             fetched_at=record.fetched_at,
             etag=record.etag,
             last_modified=record.last_modified,
+            body_hash=body_hash(fields),
+            redirected_from=record.redirected_from,
+            canonical=record.canonical,
         )
 
 
@@ -202,6 +266,13 @@ def _identity(record: Storable) -> str:
     return record.identity
 
 
-def _differs(state: PageState | None, snap: Snapshot) -> bool:
-    """True when the page has a stored version whose content hash is not the snapshot's."""
-    return state is not None and state.latest is not None and state.latest.content_hash != snap.content_hash
+def _other_identities(snap: Snapshot) -> tuple[str, ...]:
+    return (*snap.redirected_from, *((snap.canonical,) if snap.canonical else ()))
+
+
+def _differs(state: PageState | None, snap: Snapshot | None) -> bool:
+    """True when the page has a stored version whose content hash is not the snapshot's (any
+    stored version, for no snapshot)."""
+    if state is None or state.latest is None:
+        return False
+    return snap is None or state.latest.content_hash != snap.content_hash

@@ -81,6 +81,11 @@ def content_hash(fields: ArticleFields) -> str:
     return digest.hexdigest()
 
 
+def body_hash(fields: ArticleFields) -> str:
+    """The hash of the normalised body alone: the same text under another URL is a moved article."""
+    return hashlib.sha256(_body(fields.body).encode("utf-8")).hexdigest()
+
+
 def changed_fields(previous: ArticleFields, current: ArticleFields) -> list[str]:
     """The edit fields that differ between two versions, in EDIT_FIELDS order."""
     before, after = comparable(previous), comparable(current)

@@ -222,6 +222,8 @@ def _portal_article(a: ReplicaArticle, f: Frame, views: int, related: Sequence[R
     if a.with_metadata:
         head.append(_meta(f, "property", "article:published_time",
                           iso_no_colon(portal_metadata_time(a))))
+    if a.canonical_path:  # the portal declares none, unless a moved article keeps its old one
+        head.append(n.tag("link", ("rel", "canonical"), ("href", a.canonical_path)))
     tags = "".join(n.el("a", tag, ("class", "tag-news"), ("href", f"/tag/{slugify(tag)}"))
                    for tag in a.tags)
     core = (n.el("h1", n.text(a.title), ("class", "article-title"))

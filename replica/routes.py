@@ -66,6 +66,8 @@ def respond(site: ReplicaSite, method: str, target: str, headers: Headers,
             return listing
         if article is None:
             return error_reply(404)
+        if removal == "301":  # a retitled article's old URL
+            return Reply(301, [("Location", base_url + article.url_path), ("Content-Type", HTML)], b"")
         if removal == "redirect":
             return Reply(302, [("Location", base_url + site.section_path), ("Content-Type", HTML)],
                          b"")

@@ -21,6 +21,8 @@ START_CLOCK = datetime(2024, 11, 25, 5, 5, tzinfo=VN_TZ)
 # congthuong.vn's markup generations, as ../shared/site/README.md records them (newest first)
 CONGTHUONG_MARKUPS = ("2026", "2025", "mastercms")
 REMOVAL_MODES = ("404", "410", "redirect")
+# what a retitled article's old URL answers on a site without ids: 301 to the new one, or 404
+OLD_URL_MODES = ("301", "404")
 LOGGED_HEADERS = ("User-Agent", "If-None-Match", "If-Modified-Since", "Referer", "Accept-Encoding")
 
 
@@ -43,6 +45,7 @@ class ReplicaArticle:
     nfd: bool = False
     theme: str = "congthuong"
     tags: list[str] = field(default_factory=list)
+    canonical_path: str = ""  # a <link rel="canonical"> naming another path (portal: none by default)
     # the site holding it: lets expected(article) find the related block
     _site: weakref.ref[ReplicaSite] | None = field(default=None, repr=False, compare=False)
 
@@ -150,6 +153,7 @@ class ReplicaSite:
         self._faults: dict[tuple[str, Any], Fault] = {}
         self._truncations: dict[int, int] = {}
         self._slugs: dict[str, int] = {}  # portal identity, removed articles included
+        self._old_slugs: dict[str, tuple[int, str]] = {}  # retitled: old slug → (id, OLD_URL_MODES)
         # hostile input: links no parser takes, and fixed answers that replace a path's page
         self.stray_links: dict[str, list[tuple[str, str]]] = {"listing": [], "related": []}
         self.fixed: dict[str, FixedReply] = {}
@@ -200,6 +204,9 @@ class ReplicaSite:
     def find(self, key: str) -> tuple[ReplicaArticle | None, str | None]:
         """Article named by a URL key (id digits on congthuong, slug on portal), and its removal mode."""
         with self.lock:
+            if self.theme == "portal" and key in self._old_slugs:
+                old_id, mode = self._old_slugs[key]
+                return self.articles.get(old_id), mode
             article_id = int(key) if self.theme == "congthuong" else self._slugs.get(key)
             if article_id is None:
                 return None, None
@@ -254,6 +261,29 @@ class ReplicaSite:
             if self.theme == "congthuong":
                 article.slug = content.slugify(title)
             article.modified = self._tick()
+            return article
+
+    def retitle(self, article_id: int, title: str, *, old_url: str = "301",
+                canonical_old: bool = False) -> ReplicaArticle:
+        """A new headline and, on the portal (no ids in its URLs), a new slug: the old URL then
+        answers 301 to the new one, or 404 (`old_url`); with `canonical_old` the page at the new
+        URL still declares the old one canonical. Body and everything else stay."""
+        if old_url not in OLD_URL_MODES:
+            raise ValueError(f"old_url must be one of {OLD_URL_MODES}, not {old_url!r}")
+        if self.theme != "portal":
+            raise ValueError("retitle() moves an article on a site without ids: the portal theme")
+        with self.lock:
+            article = self._live(article_id)
+            old_slug, old_path = article.slug, article.url_path
+            article.title = content.nfc(title)
+            article.slug = self._unique_slug(content.slugify(title))
+            article.modified = self._tick()
+            del self._slugs[old_slug]
+            self._slugs[article.slug] = article.id
+            self._old_slugs.pop(article.slug, None)
+            self._old_slugs[old_slug] = (article.id, old_url)
+            if canonical_old:
+                article.canonical_path = old_path
             return article
 
     def edit_lead(self, article_id: int, lead: str) -> ReplicaArticle:

@@ -112,6 +112,16 @@ class Page(Base):
     last_checked: Mapped[datetime | None]
 
 
+class PageAlias(Base):
+    """An identity the article went by before it moved (its URL before a slug change)."""
+
+    __tablename__ = "page_aliases"
+
+    identity: Mapped[str] = mapped_column(String(500), primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    created_at: Mapped[datetime]
+
+
 class Blob(Base):
     """Raw HTML, zlib-compressed, stored once per distinct content (sha256 of the raw bytes)."""
 
@@ -144,6 +154,8 @@ class Version(Base):
     sources: Mapped[dict[str, Any] | None]
     first_seen: Mapped[datetime]
     blob_id: Mapped[int] = mapped_column(ForeignKey("blobs.id"), index=True)
+    # sha256 of the normalised body: a moved article is found by it; NULL before 0007
+    body_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Sighting(Base):

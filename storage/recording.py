@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from storage import search
+from storage import aliases, search
 from storage.fields import column_values, from_columns
 from storage.models import Blob, CrawlRun, Event, Page, Sighting, Site, Version
 from storage.records import (
@@ -30,9 +30,13 @@ from storage.records import (
     StoreArticle,
     StoreHeadline,
     StoreMissing,
+    StoreMove,
     StoreNotModified,
     Write,
 )
+
+# the writes that name one page; a StoreMove renames a page before them
+PageWrite = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified
 
 # well below SQLite's bound-parameter limit
 CHUNK = 500
@@ -60,7 +64,7 @@ def page_states(session: Session, run_id: int, identities: Collection[str]) -> d
     for part in chunks(ids):
         rows = session.execute(
             select(Version.page_id, Version.number, Version.content_hash, Version.title,
-                   Version.published_at, Version.sources)
+                   Version.published_at, Version.sources, Version.body_hash)
             .where(Version.page_id.in_(part))
             .order_by(Version.page_id, Version.number)
         )
@@ -75,7 +79,8 @@ def page_states(session: Session, run_id: int, identities: Collection[str]) -> d
         stored = versions[page_id]
         last = stored[-1] if stored else None
         latest = None if last is None else LatestVersion(
-            last.number, last.content_hash, last.title, last.published_at, last.sources, None)
+            last.number, last.content_hash, last.title, last.published_at, last.sources, None,
+            last.body_hash)
         states[page.identity] = PageState(
             identity=page.identity,
             known=True,
@@ -130,6 +135,7 @@ class _Batch:
     """What one `apply` accumulates before its bulk statements."""
 
     pages: dict[str, dict[str, Any]]  # identity → the page row's columns, as they end up
+    renamed: dict[str, str] = field(default_factory=dict)  # moved in this batch: old → new identity
     versions: list[dict[str, Any]] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)  # sha256 → raw HTML
     # (page id, version number) → [last_seen, times seen in this batch, version is new]
@@ -138,14 +144,17 @@ class _Batch:
     inserted_events: set[int] = field(default_factory=set)
     requeued: set[int] = field(default_factory=set)
     sources: dict[tuple[int, int], Any] = field(default_factory=dict)  # seen again, sources now
+    body_hashes: dict[tuple[int, int], str] = field(default_factory=dict)  # seen again, hash filled
 
 
 def apply(session: Session, run_id: int, writes: Sequence[Write]) -> None:
     """Persist `writes` (in the order they were decided) in the caller's transaction."""
     if not writes:
         return
-    batch = _Batch(pages=_pages(session, writes))
-    for write in writes:
+    renamed = aliases.move(session, [w for w in writes if isinstance(w, StoreMove)])
+    page_writes = [w for w in writes if not isinstance(w, StoreMove)]
+    batch = _Batch(pages=_pages(session, page_writes, renamed), renamed=renamed)
+    for write in page_writes:
         _take(batch, write)
     version_ids = _insert_versions(session, batch)
     version_ids.update(_existing_version_ids(session, batch, version_ids))
@@ -161,21 +170,23 @@ def apply(session: Session, run_id: int, writes: Sequence[Write]) -> None:
                         .values(new_versions=CrawlRun.new_versions + len(batch.versions)))
 
 
-def _pages(session: Session, writes: Sequence[Write]) -> dict[str, dict[str, Any]]:
-    """identity → the page's columns, for every page the writes name; pages the writes create
-    (an article or a headline never seen) are inserted first."""
-    wanted = {w.identity: w for w in reversed(writes)}  # the first write of each page
+def _pages(session: Session, writes: Sequence[PageWrite],
+           renamed: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """identity → the page's columns, for every page the writes name (by its identity after the
+    batch's moves); pages the writes create (an article or a headline never seen) are inserted
+    first."""
+    wanted = {renamed.get(w.identity, w.identity): w for w in reversed(writes)}  # each page's first
     rows = _page_rows(session, list(wanted))
-    created = [w for identity, w in wanted.items() if identity not in rows
-               and isinstance(w, StoreArticle | StoreHeadline)]
+    created = {identity: w for identity, w in wanted.items() if identity not in rows
+               and isinstance(w, StoreArticle | StoreHeadline)}
     if created:
-        site_ids = {name: site_id(session, name) for name in {_site_of(w) for w in created}}
+        site_ids = {name: site_id(session, name) for name in {_site_of(w) for w in created.values()}}
         _insert_ignoring_conflict(session, Page, ["identity"], [
-            {"site_id": site_ids[_site_of(w)], "identity": w.identity, "url": _url_of(w),
+            {"site_id": site_ids[_site_of(w)], "identity": identity, "url": _url_of(w),
              "first_seen": _seen_of(w), "last_seen": _seen_of(w), "missing_count": 0}
-            for w in created
+            for identity, w in created.items()
         ])
-        rows.update(_page_rows(session, [w.identity for w in created]))
+        rows.update(_page_rows(session, list(created)))
     return rows
 
 
@@ -203,8 +214,8 @@ def _seen_of(write: StoreArticle | StoreHeadline) -> datetime:
     return write.snapshot.fetched_at if isinstance(write, StoreArticle) else write.seen_at
 
 
-def _take(batch: _Batch, write: Write) -> None:
-    page = batch.pages.get(write.identity)
+def _take(batch: _Batch, write: PageWrite) -> None:
+    page = batch.pages.get(batch.renamed.get(write.identity, write.identity))
     if page is None:
         return  # a miss or a 304 of a page never stored: nothing to record
     match write:
@@ -237,12 +248,15 @@ def _take_article(batch: _Batch, page: dict[str, Any], write: StoreArticle) -> N
         _sighted(batch, key, snap.fetched_at, new=False)
         if write.sources_moved:
             batch.sources[key] = dict(snap.sources)
+        if write.fill_body_hash:
+            batch.body_hashes[key] = snap.body_hash
         return
     digest = hashlib.sha256(snap.raw_html).hexdigest()
     batch.blobs.setdefault(digest, snap.raw_html)
     batch.versions.append({
         "page_id": page["id"], "number": write.version, "content_hash": snap.content_hash,
         "first_seen": snap.fetched_at, "sources": dict(snap.sources), "blob_sha": digest,
+        "body_hash": snap.body_hash,
         **column_values(snap.fields),
     })
     _sighted(batch, key, snap.fetched_at, new=True)
@@ -343,11 +357,16 @@ def _write_sightings(session: Session, batch: _Batch, version_ids: dict[tuple[in
 
 
 def _write_sources(session: Session, batch: _Batch, version_ids: dict[tuple[int, int], int]) -> None:
-    """The latest versions fetched again unchanged whose fields now come from elsewhere."""
+    """The latest versions fetched again unchanged whose fields now come from elsewhere, and
+    those given the body hash they were stored without."""
     rows = [{"id": version_ids[key], "sources": sources} for key, sources in batch.sources.items()
             if key in version_ids]
     if rows:
         session.execute(update(Version), rows)
+    filled = [{"id": version_ids[key], "body_hash": digest}
+              for key, digest in batch.body_hashes.items() if key in version_ids]
+    if filled:
+        session.execute(update(Version), filled)
 
 
 def _write_events(session: Session, run_id: int, batch: _Batch,

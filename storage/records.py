@@ -79,6 +79,11 @@ class Snapshot:
     fetched_at: datetime
     etag: str | None
     last_modified: str | None
+    body_hash: str  # of the normalised body: how a moved article is recognised by its text
+    # What the fetch says of other identities of the same article (sites without ids): those it
+    # was redirected from, and the one its <link rel="canonical"> names when not its own.
+    redirected_from: tuple[str, ...] = ()
+    canonical: str | None = None
 
     def __post_init__(self) -> None:
         if self.fetched_at.utcoffset() is None:
@@ -113,6 +118,7 @@ class LatestVersion:
     published_at: datetime | None
     sources: Sources | None
     fields: ArticleFields | None
+    body_hash: str | None = None  # None for versions stored before 0007
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,8 @@ class StoreArticle:
     new_version: bool
     sources_moved: bool
     event: EventWrite | None
+    # the latest version, seen again, gets the body hash it was stored without (before 0007)
+    fill_body_hash: bool = False
 
     @property
     def identity(self) -> str:
@@ -197,7 +205,18 @@ class StoreNotModified:
         return None  # a page seen again unchanged is no news
 
 
-Write = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified
+@dataclass(frozen=True)
+class StoreMove:
+    """A known article found under a new identity: the page takes `new_identity`, and keeps
+    `old_identity` as an alias that every lookup still accepts. Applied before a batch's other
+    writes, which name the page by its new identity or its old one."""
+
+    old_identity: str
+    new_identity: str
+    moved_at: datetime
+
+
+Write = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified | StoreMove
 
 
 # ---- what the read queries answer ----------------------------------------------------------

@@ -1,8 +1,8 @@
 """The narrow storage API: every method is one transaction, inputs and outputs are plain records.
 
-A facade: recording (`recording`), history queries (`history`, `search`), crawl runs (`runs`) and
-the alert queue (`alert_queue`) each live in a module of their own and work inside the
-transaction this class opens.
+A facade: recording (`recording`), moved articles (`aliases`), history queries (`history`,
+`search`), crawl runs (`runs`) and the alert queue (`alert_queue`) each live in a module of
+their own and work inside the transaction this class opens.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from storage import alert_queue, history, recording, runs
+from storage import alert_queue, aliases, history, recording, runs
 from storage import search as article_search
 from storage.db import StorageError, for_writing, is_unusable, make_engine
 from storage.migrate import check_schema, upgrade
@@ -146,6 +146,21 @@ class Store:
         with self._transaction() as session:
             return recording.latest_fields(session, identities)
 
+    def resolve_aliases(self, identities: Collection[str]) -> dict[str, str]:
+        """alias → the identity its article goes by now, for those of `identities` that are the
+        identities of moved articles before they moved."""
+        if not identities:
+            return {}
+        with self._transaction() as session:
+            return aliases.resolve(session, identities)
+
+    def pages_with_body(self, site: str, body_hashes: Collection[str]) -> dict[str, list[str]]:
+        """body hash → identities of the site's pages whose latest version has that body."""
+        if not body_hashes:
+            return {}
+        with self._transaction() as session:
+            return aliases.pages_with_body(session, site, body_hashes)
+
     def record(self, run_id: int, writes: Sequence[Write]) -> None:
         """Persist what the change policy decided for a batch of records: all or nothing."""
         with self._transaction(write=True) as session:
@@ -155,9 +170,10 @@ class Store:
     # ---- what the crawler needs to plan a run -----------------------------------------------
 
     def known_items(self, site: str) -> dict[str, str | None]:
-        """identity → last listed headline, for every page of the site (removed ones included)."""
+        """identity → last listed headline, for every page of the site (removed ones included) and
+        every identity a moved one went by before."""
         with self._transaction() as session:
-            return history.known_items(session, site)
+            return aliases.site_aliases(session, site) | history.known_items(session, site)
 
     def site_names(self) -> list[str]:
         """Every site anything was stored for, by name."""
@@ -178,11 +194,14 @@ class Store:
             return history.revisit_candidates(session, site, since=since, limit=limit, rotation=rotation)
 
     def find_page(self, identities: list[str]) -> str | None:
-        """The first of `identities` (candidates computed from one URL) that is a known page."""
+        """The first of `identities` (candidates computed from one URL) that is a known page, as the
+        identity the page goes by now (an identity a moved article had before finds it too)."""
         if not identities:
             return None
         with self._transaction() as session:
-            return history.find_page(session, identities)
+            found = aliases.resolve(session, identities)
+            current = [found.get(identity, identity) for identity in identities]
+            return history.find_page(session, current)
 
     # ---- history ----------------------------------------------------------------------------
 
@@ -298,6 +317,7 @@ class Store:
                 "blobs": _count(session, Blob.id),
                 "runs": _count(session, CrawlRun.id),
                 "events": _count(session, Event.id),
+                "aliases": aliases.count(session),
                 "alerts": alert_queue.count(session),
             }
 

@@ -12,7 +12,7 @@ from crawler.records import CrawlRecord, PageGone
 from monitor import policy
 from monitor.config import load
 from monitor.recorder import Outcome, Recorder
-from monitor.versioning import content_hash
+from monitor.versioning import body_hash, content_hash
 from storage import ArticleFields, Snapshot, Store
 from storage.records import ImageRecord, LinkRecord, PageState, StoreArticle
 
@@ -54,6 +54,8 @@ def snapshot(
     etag: str | None = None,
     last_modified: str | None = None,
     hashed: str | None = None,
+    redirected_from: tuple[str, ...] = (),
+    canonical: str | None = None,
 ) -> Snapshot:
     """One fetch; its content hash is the real one unless `hashed` is given."""
     return Snapshot(
@@ -62,14 +64,19 @@ def snapshot(
         fields=article, sources=dict(sources or {}),
         raw_html=raw_html if raw_html is not None else hashlib.sha256(repr(article).encode()).digest(),
         http_status=200, fetched_at=at, etag=etag, last_modified=last_modified,
+        body_hash=body_hash(article), redirected_from=redirected_from, canonical=canonical,
     )
 
 
 def recorder(
     store: Store, run_id: int, site: str, *, baseline: bool = False,
     clock: Callable[[], datetime] | None = None, removal_after: int = 2,
+    article_id_pattern: str | None = None,
 ) -> Recorder:
+    """A run's sink; the congthuong profile's id pattern unless `article_id_pattern` is given."""
     profile = replace(load(None, env={}).sites["congthuong"], name=site, removal_after=removal_after)
+    if article_id_pattern is not None:
+        profile = replace(profile, article_id_pattern=article_id_pattern)
     return Recorder(store, run_id, profile, baseline=baseline, clock=clock)
 
 

@@ -217,6 +217,34 @@ def test_portal_edit_title_keeps_slug(portal):
     assert fetch(portal.url(path)).page.css("h1::text").get() == "Tiêu đề mới của bài viết"
 
 
+@pytest.mark.parametrize("old_url, status", [("301", 301), ("404", 404)])
+def test_portal_retitle_moves_the_article_to_a_new_slug(portal, old_url, status):
+    article = portal.site.listing()[0]
+    old_path, body = article.url_path, list(article.paragraphs)
+    portal.site.retitle(article.id, "Tiêu đề mới của bài viết", old_url=old_url)
+    assert article.url_path == "/tin-tuc/tieu-de-moi-cua-bai-viet.html"
+    reply = fetch(portal.url(old_path))
+    assert reply.status == status
+    if status == 301:
+        assert reply.headers["Location"] == portal.url(article.url_path)
+    page = fetch(portal.url(article)).page
+    assert page.css("h1::text").get() == "Tiêu đề mới của bài viết"
+    assert page.css('link[rel="canonical"]').get() is None
+    assert article.paragraphs == body
+    listed = fetch(portal.url("/tin-tuc/khuyen-cong")).page.css("ul.list-news a.news-title::attr(href)")
+    assert listed.getall()[0] == article.url_path
+
+
+def test_portal_retitle_may_keep_the_old_url_canonical(portal):
+    article = portal.site.listing()[0]
+    old_path = article.url_path
+    portal.site.retitle(article.id, "Tiêu đề mới của bài viết", canonical_old=True)
+    page = fetch(portal.url(article)).page
+    assert page.css('link[rel="canonical"]::attr(href)').get() == old_path
+    with pytest.raises(ValueError, match="portal"):
+        build_site(3).retitle(build_site(3).listing()[0].id, "x")
+
+
 def test_edit_body_changes_one_sentence(site, server):
     article = site.listing()[2]
     before = list(article.paragraphs)

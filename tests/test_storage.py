@@ -248,7 +248,8 @@ def test_first_fetch_stores_version_blob_and_new_event(store: Store) -> None:
 
     assert (outcome.version, latest(store), outcome.event) == ("new", 1, "new")
     assert store.stats() | {"sites": 0, "runs": 0, "alerts": 0} == {
-        "sites": 0, "runs": 0, "alerts": 0, "pages": 1, "versions": 1, "blobs": 1, "events": 1
+        "sites": 0, "runs": 0, "alerts": 0, "pages": 1, "versions": 1, "blobs": 1, "events": 1,
+        "aliases": 0,
     }
     [change] = store.changes()
     assert (change.kind, change.title, change.site, change.baseline) == (
