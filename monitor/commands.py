@@ -20,6 +20,7 @@ from monitor.present import (
     local_iso,
     parse_when,
     search_json,
+    status_json,
     text_time,
     version_json,
 )
@@ -403,6 +404,27 @@ def alerts(args: argparse.Namespace) -> int:
         if not data:
             print("no alerts yet")
         return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _store(config) as store:
+        data = [status_json(health) for health in store.site_health()]
+    if args.json:
+        print(dumps(data))
+        return 0
+    for site in data:
+        run = site["last_run"]
+        print(f"{site['site']}: {site['verdict']}  (last run {text_time(run['started_at'])}: "
+              f"{run['pages']} pages, {run['failures']} failures)")
+        for problem in site["problems"]:
+            print(f"  - {problem}")
+        if site["selectors"]:
+            rates = ", ".join(f"{name} {rate:.0%}" for name, rate in site["selectors"].items())
+            print(f"  selectors matched: {rates}")
+    if not data:
+        print("no crawl assessed yet")
+    return 0
 
 
 def schedule(args: argparse.Namespace) -> int:
