@@ -96,22 +96,23 @@ def crawl(args: argparse.Namespace) -> int:
                 sys.stderr.write("\n")
         for result in results:
             _print_result(result)
-        _alert(config, store)
+        _alert(config, store, health_queued=sum(len(r.health_alerts) for r in results))
         failed = [r for r in results if r.status != "completed"]
         return 1 if failed and len(failed) == len(results) else 0
 
 
-def _alert(config: config_mod.Config, store: Store) -> None:
-    """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
+def _alert(config: config_mod.Config, store: Store, *, health_queued: int = 0) -> None:
+    """Queue this run's findings (in one transaction), then send what is due: also older waiting
+    alerts, and the health alerts the crawl queued with each site's verdict."""
     from monitor.alerts import has_audience, queue_run_alerts
 
-    queued = queue_run_alerts(store, config.email, config.notify)
+    queued = len(queue_run_alerts(store, config.email, config.notify)) + health_queued
     if not has_audience(config):
         return
     # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
     report = _deliver(config, store, ALL_WAITING)
     if queued or report.sent or report.waiting:
-        print(f"alerts: {len(queued)} queued, {report.sent} sent, {report.waiting} waiting")
+        print(f"alerts: {queued} queued, {report.sent} sent, {report.waiting} waiting")
     for error in report.errors:
         print(f"  alert not sent yet: {error}", file=sys.stderr)
 
@@ -137,6 +138,10 @@ def _print_result(result: SiteResult) -> None:
         print(f"  dropped link: {link}")
     if len(result.dropped_links) > 10:
         print(f"  … and {len(result.dropped_links) - 10} more dropped links")
+    if result.health is not None and result.health.verdict != "ok":
+        print(f"  health: {result.health.verdict} — {'; '.join(result.health.problems)}")
+    elif result.health is not None and result.previous_verdict != "ok":
+        print(f"  health: ok again (was {result.previous_verdict})")
     if result.status != "completed" and result.pages == 0:
         first = result.reasons[0] if result.reasons else "no page could be fetched"
         print(f"newswatch: nothing could be crawled for {result.site}: {first}", file=sys.stderr)
@@ -380,6 +385,7 @@ def alerts(args: argparse.Namespace) -> int:
         data: list[dict[str, Any]] = [
             {
                 "id": a.id,
+                "kind": a.kind,
                 "recipient": a.recipient,
                 "state": a.state,
                 "items": a.event_count,
@@ -399,7 +405,8 @@ def alerts(args: argparse.Namespace) -> int:
             when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
                     else f"next try {text_time(a['next_attempt_at'])}")
             error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
-            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
+            what = "health" if a["kind"] == "health" else f"{a['items']} items"
+            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {what}, "
                   f"{a['attempts']} attempts, {when}{error}")
         if not data:
             print("no alerts yet")

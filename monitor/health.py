@@ -106,10 +106,9 @@ def assess(current: RunMetrics, recent: Sequence[RunHealth], rules: HealthRules)
     rate = failure_rate(current)
     if current.failures and rate > rules.failures_degraded:
         verdict: Verdict = "broken" if rate > rules.failures_broken else "degraded"
-        reasons = ", ".join(f"{reason} ×{n}" for reason, n in
-                            sorted(current.failure_reasons.items(), key=lambda item: -item[1])[:3])
+        # the reasons are the run's own lines (crawl's output, the alert's figures)
         found.append((verdict, "failures", f"{current.failures} of {current.requests} requests failed "
-                      f"({_percent(rate)})" + (f": {reasons}" if reasons else "")))
+                      f"({_percent(rate)})"))
     if not found:
         return Assessment("ok")
     worst = max((verdict for verdict, _, _ in found), key=SEVERITY.index)

@@ -155,7 +155,7 @@ def test_failures_over_a_share_of_the_requests(failures: int, verdict: str) -> N
     assert found.verdict == verdict
     if verdict != "ok":
         share = f"{failures / 30:.0%}"
-        assert found.problems == (f"{failures} of 30 requests failed ({share}): HTTP 503 ×{failures}",)
+        assert found.problems == (f"{failures} of 30 requests failed ({share})",)
 
 
 def test_the_thresholds_come_from_the_rules() -> None:
@@ -234,3 +234,29 @@ def test_runs_not_assessed_have_no_health(tmp_path: Path) -> None:
         assert store.site_health() == [] and store.run_health(run_id) is None
 
 
+
+
+# ---- what the alert says ------------------------------------------------------------------------
+
+
+def test_the_health_alert_names_the_site_what_broke_and_the_fields_read_from_elsewhere() -> None:
+    from monitor.health_message import compose
+
+    earlier = history(run())
+    moved = RunMetrics(**{**vars(run({"title": 0, "lead": 0}, failures=8, reasons={"HTTP 500": 8})),
+                          "source_changed": {"lead": 3},
+                          "sources_before": {"lead": {"selector .sapo": 3}}})
+    message = compose(judged(moved, earlier), "ok")
+    assert message.subject == ("newswatch health: congthuong degraded — selectors stopped matching: "
+                               "title, lead; 27% of requests failed")
+    assert "congthuong is degraded after the run of 2025-03-01T08:00:00+07:00 (it was ok)." in message.text
+    assert "  - selector for lead matched 0% of 10 articles, was 100%" in message.text
+    assert "  - 8 of 30 requests failed (27%)" in message.text and "  - failed: HTTP 500 ×8" in message.text
+    assert "  - lead: 3 articles (before: selector .sapo ×3)" in message.text
+    assert "Read from metadata or generic rules: lead 100%, title 100%" in message.text
+
+    broken = compose(judged(run(listed=0), earlier), "degraded")
+    assert broken.subject == "newswatch health: congthuong broken — no article links on the listing pages"
+    recovered = compose(judged(run(), earlier), "broken")
+    assert recovered.subject == "newswatch health: congthuong recovered (was broken)"
+    assert "healthy again" in recovered.text and "Problems" not in recovered.text
