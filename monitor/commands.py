@@ -97,8 +97,23 @@ def crawl(args: argparse.Namespace) -> int:
         for result in results:
             _print_result(result)
         _alert(config, store, health_queued=sum(len(r.health_alerts) for r in results))
-        failed = [r for r in results if r.status != "completed"]
-        return 1 if failed and len(failed) == len(results) else 0
+        return crawl_status(results)
+
+
+# `newswatch crawl`'s exit statuses beyond 0 (completed), 2 (bad configuration) and 3 (locked)
+NOTHING_CRAWLED = 1
+SITE_BROKEN = 4
+
+
+def crawl_status(results: list[SiteResult]) -> int:
+    """1 when nothing could be crawled (every site's run failed); else 4 when a site's crawl
+    health is broken, so that cron tells its owner; else 0."""
+    failed = [r for r in results if r.status != "completed"]
+    if failed and len(failed) == len(results):
+        return NOTHING_CRAWLED
+    if any(r.health is not None and r.health.verdict == "broken" for r in results):
+        return SITE_BROKEN
+    return 0
 
 
 def _alert(config: config_mod.Config, store: Store, *, health_queued: int = 0) -> None:

@@ -95,3 +95,24 @@ def test_a_redesign_is_one_health_alert_and_its_restore_one_recovery(
     alerts = nw.json("alerts")
     assert sorted((a["kind"], a["state"]) for a in alerts) == [("health", "sent")] * 4
 
+
+def test_a_listing_that_names_no_article_is_a_broken_site_and_crawl_exits_4(
+    nw: Newswatch, replica: ReplicaServer, mail: SmtpServer
+) -> None:
+    nw.ok("crawl")
+    section = replica.site.section_path
+    replica.site.serve_fixed(section, 200, [("Content-Type", "text/html; charset=utf-8")],
+                             b"<html><body><h1>Khuyen cong</h1><p>Bao tri.</p></body></html>")
+
+    broken = nw.run("crawl")
+
+    assert broken.returncode == 4, broken.stderr
+    assert _subjects(mail) == ["newswatch health: congthuong broken — no article links on the listing pages"]
+    [status] = nw.json("status")
+    assert status["verdict"] == "broken"
+    assert status["problems"] == ["no article links found on the listing pages"]
+    assert nw.run("crawl").returncode == 4 and len(mail.messages) == 1  # still broken: no new mail
+
+    replica.site.unfix(section)
+    nw.ok("crawl")
+    assert _subjects(mail)[1:] == ["newswatch health: congthuong recovered (was broken)"]
