@@ -260,3 +260,35 @@ def test_the_health_alert_names_the_site_what_broke_and_the_fields_read_from_els
     recovered = compose(judged(run(), earlier), "broken")
     assert recovered.subject == "newswatch health: congthuong recovered (was broken)"
     assert "healthy again" in recovered.text and "Problems" not in recovered.text
+
+
+def test_migration_0006_keeps_earlier_alerts_as_news_and_runs_unassessed(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from storage.migrate import alembic_config, upgrade
+
+    upgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO sites (name) VALUES ('moit')"))
+        connection.execute(text(
+            "INSERT INTO crawl_runs (site_id, started_at, status, baseline) VALUES"
+            " ((SELECT id FROM sites WHERE name = 'moit'), :t, 'completed', false)"), {"t": T0})
+        connection.execute(text(
+            "INSERT INTO alerts (recipient, message_id, state, attempts, next_attempt_at, created_at)"
+            " VALUES ('a@example.vn', '<m@x>', 'sent', 1, :t, :t)"), {"t": T0})
+
+    upgrade(database_url)
+
+    with Store(database_url, clock=lambda: T0) as store:
+        assert [a.kind for a in store.list_alerts()] == ["news"]
+        assert store.site_health() == []
+        [run_id] = [r.id for r in store.recent_runs()]
+        store.assess_run(run_id, run(), Assessment("ok"), alert=["a@example.vn"])
+        assert sorted(a.kind for a in store.list_alerts()) == ["health", "news"]
+    command.downgrade(alembic_config(database_url), "0005")  # and back: the news alert stays
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alerts")).scalar() == 1
+    engine.dispose()
