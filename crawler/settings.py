@@ -36,7 +36,9 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         # so the default 100 only costs CPU (about 0.4 ms a response).
         "CONCURRENT_ITEMS": 16,
         "LOG_LEVEL": "WARNING",
-        "ITEM_PIPELINES": {"crawler.pipeline.SinkPipeline": 100},
+        # crawl-health counts first, then the sink that stores
+        "ITEM_PIPELINES": {"crawler.health_stats.HealthStatsPipeline": 50,
+                           "crawler.pipeline.SinkPipeline": 100},
         "DOWNLOADER_MIDDLEWARES": {
             # before robots.txt (100) and Scrapy's own off-site check (50): nothing off-site is sent
             "crawler.middlewares.AllowedDomainsMiddleware": 40,

@@ -17,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_article, extract_listing
+from crawler.health_stats import LISTED_STAT
 from crawler.listing_spider import ListingSources, only_known
 from crawler.middlewares import OutsideAllowedDomains
 from crawler.profile import SiteProfile
@@ -34,7 +35,6 @@ from crawler.urls import article_identity, canonical_url, in_domains
 
 logger = logging.getLogger(__name__)
 
-LISTED_STAT = "newswatch/listing_entries"
 GONE_STATUSES = (404, 410)
 # Statuses an article callback must see itself instead of Scrapy dropping the response.
 ARTICLE_STATUSES = [304, *GONE_STATUSES]

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 from monitor.config import Config, EmailSettings, NotifySettings
 from monitor.diff import diff_versions, excerpt
 from monitor.digest import DigestItem, compose_digest
+from monitor.health import previous_verdict
+from monitor.health_message import HealthMessage, compose_mail
+from monitor.health_message import compose as compose_health
 from monitor.mailer import DeliveryError, Mailer
 from storage.records import AlertEventRow, AlertRow
 from storage.store import Store
@@ -180,9 +183,25 @@ def deliver_due(
 def _deliver(
     store: Store, mailer: Mailer | None, channels: ChannelSet, alert: AlertRow, at: datetime
 ) -> None:
+    sender = channels.senders.get(alert.recipient)
+    if sender is None and ("://" in alert.recipient or mailer is None):
+        # A channel taken out of the configuration: its secrets are gone with it.
+        raise DeliveryError(f"{alert.recipient} is not configured (any more); the alert waits")
+    if alert.kind == "health":
+        message = health_message(store, alert)
+        if sender is not None:
+            from monitor.channel_digest import Rendered
+
+            text, limit = message.text.strip(), sender.body_limit
+            if limit and len(text) > limit:
+                text = text[: limit - 1].rstrip() + "…"
+            sender.send(Rendered(title=message.subject, body=text, markdown=False, shown=1))
+        elif mailer is not None:
+            mailer.send(compose_mail(alert, message, sender=mailer.settings.sender, sent_at=at))
+        store.mark_sent(alert.id, at)
+        return
     items = digest_items(store, alert.id)
     sites = sorted({item.site for item in items if item.site})
-    sender = channels.senders.get(alert.recipient)
     if sender is not None:
         from monitor.channel_digest import render_for_channel
 
@@ -190,10 +209,17 @@ def _deliver(
             items, sites, markdown=sender.markdown, body_limit=sender.body_limit,
             title_limit=sender.title_limit, more_url=channels.more_link(sites),
         ))
-    elif "://" in alert.recipient or mailer is None:
-        # A channel taken out of the configuration: its secrets are gone with it.
-        raise DeliveryError(f"{alert.recipient} is not configured (any more); the alert waits")
-    else:
+    elif mailer is not None:
         mailer.send(compose_digest(alert, items, sender=mailer.settings.sender, site_names=sites,
                                    sent_at=at))
     store.mark_sent(alert.id, at)
+
+
+def health_message(store: Store, alert: AlertRow) -> HealthMessage:
+    """What a health alert says: its run's verdict, and the one before it."""
+    health = store.run_health(alert.run_id) if alert.run_id is not None else None
+    if health is None:
+        raise DeliveryError(f"health alert {alert.id}: its run was not assessed; the alert waits")
+    before = store.recent_health(health.site, before=health.run_id, limit=1)
+    return compose_health(health, previous_verdict(before))
+

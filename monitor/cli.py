@@ -114,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     alerts.add_argument("--json", action="store_true")
     alerts.set_defaults(func=commands.alerts)
 
+    status = _command(sub, "status", help="each site's crawl health: verdict, problems, selector hit rates")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=commands.status)
+
     schedule = _command(sub, "schedule", help="always-on: crawl on [schedule].cron, retry alerts between")
     schedule.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
     schedule.add_argument("--cycles", type=_positive, metavar="N",

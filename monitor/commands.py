@@ -20,6 +20,7 @@ from monitor.present import (
     local_iso,
     parse_when,
     search_json,
+    status_json,
     text_time,
     version_json,
 )
@@ -95,22 +96,38 @@ def crawl(args: argparse.Namespace) -> int:
                 sys.stderr.write("\n")
         for result in results:
             _print_result(result)
-        _alert(config, store)
-        failed = [r for r in results if r.status != "completed"]
-        return 1 if failed and len(failed) == len(results) else 0
+        _alert(config, store, health_queued=sum(len(r.health_alerts) for r in results))
+        return crawl_status(results)
 
 
-def _alert(config: config_mod.Config, store: Store) -> None:
-    """Queue this run's findings (in one transaction), then send what is due: also older waiting alerts."""
+# `newswatch crawl`'s exit statuses beyond 0 (completed), 2 (bad configuration) and 3 (locked)
+NOTHING_CRAWLED = 1
+SITE_BROKEN = 4
+
+
+def crawl_status(results: list[SiteResult]) -> int:
+    """1 when nothing could be crawled (every site's run failed); else 4 when a site's crawl
+    health is broken, so that cron tells its owner; else 0."""
+    failed = [r for r in results if r.status != "completed"]
+    if failed and len(failed) == len(results):
+        return NOTHING_CRAWLED
+    if any(r.health is not None and r.health.verdict == "broken" for r in results):
+        return SITE_BROKEN
+    return 0
+
+
+def _alert(config: config_mod.Config, store: Store, *, health_queued: int = 0) -> None:
+    """Queue this run's findings (in one transaction), then send what is due: also older waiting
+    alerts, and the health alerts the crawl queued with each site's verdict."""
     from monitor.alerts import has_audience, queue_run_alerts
 
-    queued = queue_run_alerts(store, config.email, config.notify)
+    queued = len(queue_run_alerts(store, config.email, config.notify)) + health_queued
     if not has_audience(config):
         return
     # A crawl tries every waiting alert, back-off or not: crawls are already spaced by the schedule.
     report = _deliver(config, store, ALL_WAITING)
     if queued or report.sent or report.waiting:
-        print(f"alerts: {len(queued)} queued, {report.sent} sent, {report.waiting} waiting")
+        print(f"alerts: {queued} queued, {report.sent} sent, {report.waiting} waiting")
     for error in report.errors:
         print(f"  alert not sent yet: {error}", file=sys.stderr)
 
@@ -136,6 +153,10 @@ def _print_result(result: SiteResult) -> None:
         print(f"  dropped link: {link}")
     if len(result.dropped_links) > 10:
         print(f"  … and {len(result.dropped_links) - 10} more dropped links")
+    if result.health is not None and result.health.verdict != "ok":
+        print(f"  health: {result.health.verdict} — {'; '.join(result.health.problems)}")
+    elif result.health is not None and result.previous_verdict != "ok":
+        print(f"  health: ok again (was {result.previous_verdict})")
     if result.status != "completed" and result.pages == 0:
         first = result.reasons[0] if result.reasons else "no page could be fetched"
         print(f"newswatch: nothing could be crawled for {result.site}: {first}", file=sys.stderr)
@@ -379,6 +400,7 @@ def alerts(args: argparse.Namespace) -> int:
         data: list[dict[str, Any]] = [
             {
                 "id": a.id,
+                "kind": a.kind,
                 "recipient": a.recipient,
                 "state": a.state,
                 "items": a.event_count,
@@ -398,11 +420,33 @@ def alerts(args: argparse.Namespace) -> int:
             when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
                     else f"next try {text_time(a['next_attempt_at'])}")
             error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
-            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {a['items']} items, "
+            what = "health" if a["kind"] == "health" else f"{a['items']} items"
+            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {what}, "
                   f"{a['attempts']} attempts, {when}{error}")
         if not data:
             print("no alerts yet")
         return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _store(config) as store:
+        data = [status_json(health) for health in store.site_health()]
+    if args.json:
+        print(dumps(data))
+        return 0
+    for site in data:
+        run = site["last_run"]
+        print(f"{site['site']}: {site['verdict']}  (last run {text_time(run['started_at'])}: "
+              f"{run['pages']} pages, {run['failures']} failures)")
+        for problem in site["problems"]:
+            print(f"  - {problem}")
+        if site["selectors"]:
+            rates = ", ".join(f"{name} {rate:.0%}" for name, rate in site["selectors"].items())
+            print(f"  selectors matched: {rates}")
+    if not data:
+        print("no crawl assessed yet")
+    return 0
 
 
 def schedule(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from crawler.profile import CrawlSettings, ListingSource, Selectors, SiteProfile
 from monitor.config_keys import SECRETS, SITE_TABLES, TABLES, Key, table_keys
+from monitor.health import HealthRules
 
 ENV_PREFIX = "NEWSWATCH_"
 DEFAULT = "default"
@@ -83,6 +84,7 @@ class Config:
     email: EmailSettings
     sites: dict[str, SiteProfile]
     notify: NotifySettings = field(default_factory=NotifySettings)
+    health: HealthRules = field(default_factory=HealthRules)
     source: str = "built-in defaults"
     layers: Layers = field(default_factory=dict, repr=False, compare=False)
 
@@ -322,6 +324,17 @@ def _notify(layers: Layers, env: Mapping[str, str]) -> NotifySettings:
     return NotifySettings(tuple(channels), tuple(values["alert_on"]), values["more_url"])
 
 
+def _health(layers: Layers) -> HealthRules:
+    rules = HealthRules(**_values(layers, "health"))
+    if rules.selector_below >= rules.selector_was:
+        raise ConfigError(f"health.selector_below: must be below health.selector_was "
+                          f"({rules.selector_was:g}), got {rules.selector_below:g}")
+    if rules.failures_broken < rules.failures_degraded:
+        raise ConfigError(f"health.failures_broken: must not be below health.failures_degraded "
+                          f"({rules.failures_degraded:g}), got {rules.failures_broken:g}")
+    return rules
+
+
 def build(layers: Layers, env: Mapping[str, str], source: str) -> Config:
     site_names = [path.split(".")[1] for path in layers if path.startswith("sites.") and path.count(".") == 1]
     return Config(
@@ -331,6 +344,7 @@ def build(layers: Layers, env: Mapping[str, str], source: str) -> Config:
         email=email_settings(**_values(layers, "email"), password=env.get(SECRETS["email.password"], "")),
         sites={name: _site(layers, name) for name in site_names},
         notify=_notify(layers, env),
+        health=_health(layers),
         source=source,
         layers=layers,
     )

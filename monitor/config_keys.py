@@ -176,6 +176,19 @@ TABLES: dict[str, tuple[Key, ...]] = {
             "link for what a shortened message leaves out (default: the site's first start URL)",
             check=_optional_url),
     ),
+    "health": (
+        Key("history_runs", int, 5, "recent runs of a site each run is compared with", minimum=1),
+        Key("min_articles", int, 3,
+            "articles a run must read before its selector hit rates are judged", minimum=1),
+        Key("selector_was", float, 0.9,
+            "a selector that matched above this share of articles in a recent run …", maximum=1),
+        Key("selector_below", float, 0.5,
+            "… and below this share now has stopped matching: the site is degraded", maximum=1),
+        Key("failures_degraded", float, 0.2,
+            "share of a run's requests that failed above which the site is degraded", maximum=1),
+        Key("failures_broken", float, 0.5,
+            "share of a run's requests that failed above which the site is broken", maximum=1),
+    ),
 }
 
 SITE_KEYS: tuple[Key, ...] = (

@@ -10,15 +10,18 @@ from datetime import UTC, datetime, timedelta
 
 from scrapy.crawler import Crawler, CrawlerProcess
 
+from crawler.health_stats import LISTED_STAT
 from crawler.pipeline import SINK_ERROR_STAT, SINK_SETTING
 from crawler.profile import SiteProfile
 from crawler.records import Revisit
 from crawler.settings import scrapy_settings
-from crawler.spider import LISTED_STAT, NewsSpider
+from crawler.spider import NewsSpider
+from monitor import health
+from monitor.alerts import audiences, message_domain
 from monitor.config import Config
 from monitor.locks import site_lock
 from monitor.recorder import Recorder, Tally
-from storage.records import FinishedStatus
+from storage.records import Assessment, FinishedStatus, Verdict
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,10 @@ class SiteResult:
     # field → articles, and field → {source it had before: articles}
     source_changed: dict[str, int] = field(default_factory=dict)
     sources_before: dict[str, dict[str, int]] = field(default_factory=dict)
+    # crawl health (None when the run could not be assessed: the database failed)
+    health: Assessment | None = None
+    previous_verdict: Verdict = "ok"
+    health_alerts: list[int] = field(default_factory=list)
 
 
 def _revisits(store: Store, profile: SiteProfile, now: datetime) -> list[Revisit]:
@@ -84,6 +91,8 @@ def run_crawl(
         finally:
             for result, recorder, crawler in started:
                 _finish(store, result, recorder, crawler)
+                if crawler.stats is None or crawler.stats.get_value(SINK_ERROR_STAT) is None:
+                    _assess(config, store, result, recorder, crawler)
     return [result for result, _, _ in started]
 
 
@@ -120,3 +129,20 @@ def _finish(store: Store, result: SiteResult, recorder: Recorder, crawler: Crawl
     summary = store.finish_run(result.run_id, result.status, requests=result.requests,
                                pages=result.pages, failures=result.failures)
     result.new_versions = summary.new_versions
+
+
+def _assess(config: Config, store: Store, result: SiteResult, recorder: Recorder, crawler: Crawler) -> None:
+    """Judge the run against the site's recent runs, keep the verdict, and queue a health alert
+    to every recipient and channel when the verdict changed (in the same transaction)."""
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    metrics = health.metrics_from_stats(stats, recorder.profile.selectors,
+                                        source_changed=result.source_changed,
+                                        sources_before=result.sources_before)
+    recent = store.recent_health(result.site, before=result.run_id, limit=config.health.history_runs)
+    assessment = health.assess(metrics, recent, config.health)
+    result.health, result.previous_verdict = assessment, health.previous_verdict(recent)
+    told = list(audiences(config.email, config.notify))
+    announce = health.announce(result.previous_verdict, assessment.verdict)
+    result.health_alerts = store.assess_run(result.run_id, metrics, assessment,
+                                            alert=told if announce else (),
+                                            message_domain=message_domain(config.email.sender))

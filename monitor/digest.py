@@ -68,7 +68,7 @@ def compose_digest(
     """The digest for one alert; its Message-ID is the alert's, so a resend is the same message."""
     items = ordered(items)
     msg = EmailMessage(policy=policy.SMTP)
-    _set_text_header(msg, "Subject", subject(items, site_names))
+    set_text_header(msg, "Subject", subject(items, site_names))
     msg["From"] = sender
     msg["To"] = alert.recipient
     msg["Date"] = format_datetime(sent_at.astimezone(LOCAL))
@@ -81,7 +81,7 @@ def compose_digest(
     return msg
 
 
-def _set_text_header(msg: EmailMessage, name: str, value: str) -> None:
+def set_text_header(msg: EmailMessage, name: str, value: str) -> None:
     """A free-text header, RFC 2047-encoded here when not ASCII: the standard library's own folder
     (CPython 3.11) drops the space between two encoded words ("Hội nghị xúc" arrives as
     "Hội nghịxúc"); the legacy Header encoder keeps spaces inside the encoded words."""

@@ -12,9 +12,17 @@ from typing import Any
 
 from crawler.dates import LOCAL_TZ
 from crawler.records import Article
+from monitor.health import hit_rates
 from monitor.highlight import Found
 from monitor.versioning import article_fields
-from storage.records import ArticleFields, ChangeRow, RunSummary, VersionDetail, VersionSummary
+from storage.records import (
+    ArticleFields,
+    ChangeRow,
+    RunHealth,
+    RunSummary,
+    VersionDetail,
+    VersionSummary,
+)
 
 LOCAL = LOCAL_TZ  # newswatch's one local time zone, defined with the date parsing
 
@@ -138,4 +146,21 @@ def run_json(run: RunSummary) -> dict[str, Any]:
         "new_versions": run.new_versions,
         "failures": run.failures,
         "events": {"new": run.new_events, "edited": run.edited_events, "removed": run.removed_events},
+    }
+
+
+def status_json(health: RunHealth) -> dict[str, Any]:
+    """One site's crawl health as `status --json` gives it: its last assessed run's verdict."""
+    metrics = health.metrics
+    return {
+        "site": health.site,
+        "verdict": health.assessment.verdict,
+        "problems": list(health.assessment.problems),
+        "last_run": {
+            "started_at": local_iso(health.started_at),
+            "finished_at": local_iso(health.finished_at),
+            "pages": metrics.pages,
+            "failures": metrics.failures,
+        },
+        "selectors": hit_rates(metrics),
     }

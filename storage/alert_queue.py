@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.events import event_rows, with_versions
 from storage.models import Alert, AlertEvent, Event
-from storage.records import AlertEventRow, AlertRow, AlertState
+from storage.records import AlertEventRow, AlertKind, AlertRow, AlertState
 
 # well below SQLite's bound-parameter limit
 _CHUNK = 500
@@ -63,6 +63,24 @@ def queue(
             insert(AlertEvent),
             [{"alert_id": alert.id, "event_id": row.id} for row in alertable],
         )
+        alert_ids.append(alert.id)
+    session.flush()
+    return alert_ids
+
+
+def queue_health(
+    session: Session, run_id: int, recipients: Sequence[str], *, message_domain: str, now: datetime
+) -> list[int]:
+    """One `health` alert per recipient about run `run_id`'s verdict."""
+    alert_ids = []
+    for recipient in (r.strip() for r in recipients):
+        if not recipient:
+            continue
+        alert = Alert(recipient=recipient, kind="health", run_id=run_id, state="pending",
+                      attempts=0, created_at=now, next_attempt_at=now)
+        session.add(alert)
+        session.flush()
+        alert.message_id = message_id(alert.id, recipient, message_domain)
         alert_ids.append(alert.id)
     session.flush()
     return alert_ids
@@ -135,6 +153,8 @@ def _to_rows(session: Session, query: Select[Any]) -> list[AlertRow]:
             sent_at=alert.sent_at,
             next_attempt_at=alert.next_attempt_at,
             event_count=event_count,
+            kind=cast(AlertKind, alert.kind),
+            run_id=alert.run_id,
         )
         for alert, event_count in session.execute(query)
     ]

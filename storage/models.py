@@ -186,6 +186,10 @@ class CrawlRun(Base):
     new_versions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     baseline: Mapped[bool] = mapped_column(Boolean)
+    # crawl health, once the run is assessed: the verdict (records.VERDICTS; no CHECK: SQLite
+    # cannot add one in place), and {"metrics", "problems", "tripped"}
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    health: Mapped[dict[str, Any] | None]
 
 
 class Event(Base):
@@ -217,7 +221,8 @@ class Event(Base):
 
 
 class Alert(Base):
-    """One e-mail to one recipient, covering several events; message_id is fixed at creation."""
+    """One message to one recipient: news (covering several events) or a site's crawl health
+    (about run_id's verdict); message_id is fixed at creation."""
 
     __tablename__ = "alerts"
     __table_args__ = (
@@ -227,6 +232,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320))
+    # records.ALERT_KINDS (no CHECK: SQLite cannot add one in place)
+    kind: Mapped[str] = mapped_column(String(20), default="news", server_default="news")
     # set in the creating transaction, right after the id is known
     message_id: Mapped[str | None] = mapped_column(String(400), unique=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))

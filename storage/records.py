@@ -8,7 +8,7 @@ and the rows the read queries answer with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal, get_args
 
@@ -17,10 +17,14 @@ EventKind = Literal["new", "edited", "removed"]
 RunStatus = Literal["running", "completed", "failed"]
 FinishedStatus = Literal["completed", "failed"]
 AlertState = Literal["pending", "sent"]
+AlertKind = Literal["news", "health"]
+Verdict = Literal["ok", "degraded", "broken"]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 FINISHED_STATUSES: tuple[FinishedStatus, ...] = get_args(FinishedStatus)
 ALERT_STATES: tuple[AlertState, ...] = get_args(AlertState)
+ALERT_KINDS: tuple[AlertKind, ...] = get_args(AlertKind)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 # field name → where it was read from ("selector h1.title", "json-ld", "meta og:title", "generic: h1")
 Sources = Mapping[str, str]
@@ -240,6 +244,50 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class RunMetrics:
+    """What one run of a site measured, for crawl health.
+
+    `listed`: article links the listing pages named; `articles`: article pages read;
+    `field_sources`: field → source kind ("selector", "json-ld", "meta", "generic") → articles;
+    `profiled`: the fields the profile has a selector for; `failure_reasons`: reason → failures;
+    `source_changed`: field → articles whose value changed with its source (no edit), and
+    `sources_before`: field → the source it was read from before → articles."""
+
+    listed: int = 0
+    pages: int = 0
+    requests: int = 0
+    articles: int = 0
+    failures: int = 0
+    field_sources: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    profiled: tuple[str, ...] = ()
+    failure_reasons: Mapping[str, int] = field(default_factory=dict)
+    source_changed: Mapping[str, int] = field(default_factory=dict)
+    sources_before: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A run's health verdict: the problems found (for people) and the rules that tripped
+    (`tripped`: stable keys such as "links", "failures", "selector:title")."""
+
+    verdict: Verdict
+    problems: tuple[str, ...] = ()
+    tripped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunHealth:
+    """One assessed run of a site: what it measured and the verdict on it."""
+
+    run_id: int
+    site: str
+    started_at: datetime
+    finished_at: datetime | None
+    metrics: RunMetrics
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
 class PageRef:
     """What the crawler needs to re-request a known page conditionally."""
 
@@ -323,6 +371,8 @@ class AlertRow:
     sent_at: datetime | None
     next_attempt_at: datetime
     event_count: int
+    kind: AlertKind = "news"
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)

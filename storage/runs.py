@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, Event, Site
 from storage.recording import site_id
-from storage.records import FINISHED_STATUSES, FinishedStatus, RunStatus, RunSummary
+from storage.records import (
+    FINISHED_STATUSES,
+    Assessment,
+    FinishedStatus,
+    RunHealth,
+    RunMetrics,
+    RunStatus,
+    RunSummary,
+    Verdict,
+)
 
 
 def start(session: Session, site: str, *, baseline: bool, now: datetime) -> int:
@@ -100,3 +110,92 @@ def _summaries(session: Session, runs: list[tuple[CrawlRun, str]]) -> list[RunSu
         )
         for run, site in runs
     ]
+
+
+# ---- crawl health ---------------------------------------------------------------------------
+
+
+def record_health(session: Session, run_id: int, metrics: RunMetrics, assessment: Assessment) -> None:
+    run = get(session, run_id)
+    run.verdict = assessment.verdict
+    run.health = {
+        "metrics": _metrics_json(metrics),
+        "problems": list(assessment.problems),
+        "tripped": list(assessment.tripped),
+    }
+
+
+def recent_health(session: Session, site: str, *, before: int, limit: int) -> list[RunHealth]:
+    """The site's last `limit` assessed runs before run `before`, newest first."""
+    query = (
+        select(CrawlRun, Site.name)
+        .join(Site, Site.id == CrawlRun.site_id)
+        .where(Site.name == site, CrawlRun.verdict.is_not(None), CrawlRun.id < before)
+        .order_by(CrawlRun.id.desc())
+        .limit(limit)
+    )
+    return [_health(run, name) for run, name in session.execute(query)]
+
+
+def latest_health(session: Session) -> list[RunHealth]:
+    """Each site's last assessed run, sites by name."""
+    newest = (
+        select(func.max(CrawlRun.id))
+        .where(CrawlRun.verdict.is_not(None))
+        .group_by(CrawlRun.site_id)
+    )
+    query = (
+        select(CrawlRun, Site.name)
+        .join(Site, Site.id == CrawlRun.site_id)
+        .where(CrawlRun.id.in_(newest))
+        .order_by(Site.name)
+    )
+    return [_health(run, name) for run, name in session.execute(query)]
+
+
+def run_health(session: Session, run_id: int) -> RunHealth | None:
+    run = get(session, run_id)
+    return _health(run, _site_name(session, run.site_id)) if run.verdict is not None else None
+
+
+def _health(run: CrawlRun, site: str) -> RunHealth:
+    stored: dict[str, Any] = run.health or {}
+    assessment = Assessment(
+        verdict=cast(Verdict, run.verdict),
+        problems=tuple(stored.get("problems", ())),
+        tripped=tuple(stored.get("tripped", ())),
+    )
+    return RunHealth(run.id, site, run.started_at, run.finished_at,
+                     _metrics(stored.get("metrics", {})), assessment)
+
+
+def _metrics_json(metrics: RunMetrics) -> dict[str, Any]:
+    return {
+        "listed": metrics.listed,
+        "pages": metrics.pages,
+        "requests": metrics.requests,
+        "articles": metrics.articles,
+        "failures": metrics.failures,
+        "field_sources": {name: dict(kinds) for name, kinds in metrics.field_sources.items()},
+        "profiled": list(metrics.profiled),
+        "failure_reasons": dict(metrics.failure_reasons),
+        "source_changed": dict(metrics.source_changed),
+        "sources_before": {name: dict(before) for name, before in metrics.sources_before.items()},
+    }
+
+
+def _metrics(data: Mapping[str, Any]) -> RunMetrics:
+    return RunMetrics(
+        listed=int(data.get("listed", 0)),
+        pages=int(data.get("pages", 0)),
+        requests=int(data.get("requests", 0)),
+        articles=int(data.get("articles", 0)),
+        failures=int(data.get("failures", 0)),
+        field_sources={name: {k: int(n) for k, n in kinds.items()}
+                       for name, kinds in data.get("field_sources", {}).items()},
+        profiled=tuple(data.get("profiled", ())),
+        failure_reasons={k: int(n) for k, n in data.get("failure_reasons", {}).items()},
+        source_changed={k: int(n) for k, n in data.get("source_changed", {}).items()},
+        sources_before={name: {k: int(n) for k, n in before.items()}
+                        for name, before in data.get("sources_before", {}).items()},
+    )

@@ -26,11 +26,14 @@ from storage.records import (
     AlertEventRow,
     AlertRow,
     ArticleFields,
+    Assessment,
     ChangeRow,
     EventKind,
     FinishedStatus,
     PageRef,
     PageState,
+    RunHealth,
+    RunMetrics,
     RunSummary,
     SearchHit,
     VersionDetail,
@@ -133,6 +136,39 @@ class Store:
         """Each site's last `per_site` runs, sites by name, newest run first."""
         with self._transaction() as session:
             return runs.recent(session, per_site)
+
+    # ---- crawl health -------------------------------------------------------------------------
+
+    def assess_run(
+        self,
+        run_id: int,
+        metrics: RunMetrics,
+        assessment: Assessment,
+        *,
+        alert: Sequence[str] = (),
+        message_domain: str = "newswatch.local",
+    ) -> list[int]:
+        """Keep a run's health metrics and verdict and, in the same transaction, queue a `health`
+        alert about it for each of `alert` (mail recipients and channels); the ids created."""
+        with self._transaction(write=True) as session:
+            runs.record_health(session, run_id, metrics, assessment)
+            return alert_queue.queue_health(session, run_id, alert, message_domain=message_domain,
+                                            now=self._clock())
+
+    def recent_health(self, site: str, *, before: int, limit: int) -> list[RunHealth]:
+        """The site's last `limit` assessed runs before run `before`, newest first."""
+        with self._transaction() as session:
+            return runs.recent_health(session, site, before=before, limit=limit)
+
+    def site_health(self) -> list[RunHealth]:
+        """Each site's last assessed run, sites by name."""
+        with self._transaction() as session:
+            return runs.latest_health(session)
+
+    def run_health(self, run_id: int) -> RunHealth | None:
+        """The health of one run; None when it was not assessed."""
+        with self._transaction() as session:
+            return runs.run_health(session, run_id)
 
     # ---- recording what the crawler saw -----------------------------------------------------
 

@@ -19,6 +19,7 @@ from monitor.web.app import create_app
 from monitor.web.auth import COOKIE, TokenError, check_settings
 from monitor.web.feeds import FEED_ENTRIES
 from storage import Store
+from storage.records import Assessment, RunMetrics
 from tests import records
 from tests.web_data import HOSTILE_TITLE, SECOND_CRAWL, Newsroom, build_newsroom, snapshot
 
@@ -276,6 +277,30 @@ def test_sites_lists_recent_runs_with_their_counts(client: TestClient) -> None:
     html = text_of(client.get("/sites").text)
     assert "Health: not assessed yet." in html
     assert "1 new, 1 edited, 1 removed" in html and "120.0 s" in html
+
+
+def test_sites_shows_each_sites_crawl_health_verdict_and_problems(database_url: str) -> None:
+    def assess(store: Store) -> None:
+        latest = {run.site: run.id for run in reversed(store.recent_runs())}
+        metrics = RunMetrics(listed=0, pages=3, requests=4, articles=3, profiled=("title", "lead"),
+                             field_sources={"title": {"selector": 3}, "lead": {"generic": 3}})
+        problems = ("no article links found on the listing pages",
+                    "selector for lead matched 0% of 3 articles, was 100%")
+        store.assess_run(latest["moit"], metrics,
+                         Assessment("broken", problems, ("links", "selector:lead")))
+
+    room = build_newsroom(database_url, extra=assess)
+    with TestClient(create_app(room.database_url), base_url="http://127.0.0.1") as client:
+        congthuong, moit = client.get("/sites", headers=JSON).json()
+        html = text_of(client.get("/sites").text)
+    assert congthuong["health"] is None
+    assert moit["health"]["verdict"] == "broken"
+    assert moit["health"]["problems"] == ["no article links found on the listing pages",
+                                          "selector for lead matched 0% of 3 articles, was 100%"]
+    assert moit["health"]["selectors"] == {"title": 1.0, "lead": 0.0}
+    assert moit["health"]["last_run"]["pages"] == 3
+    assert "Health: broken" in html and "no article links found on the listing pages" in html
+    assert "Selectors matched: title 100%, lead 0%" in html and "Health: not assessed yet." in html
 
 
 # ---- search ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from monitor.present import (
     parse_when,
     run_json,
     search_json,
+    status_json,
     version_json,
 )
 from monitor.web import auth, feeds
@@ -80,8 +81,8 @@ class WebContext:
 
 @dataclass(frozen=True)
 class SiteRuns:
-    """One site on the /sites page. `health` is the crawl-health verdict's place: None until crawl
-    health is assessed, then what the template and JSON show for the site."""
+    """One site on the /sites page. `health` is its crawl health (`status --json`'s verdict,
+    problems, last_run and selectors): None until a run of it was assessed."""
 
     site: str
     runs: list[RunSummary]
@@ -278,12 +279,18 @@ def sites(request: Request) -> Response:
     grouped: dict[str, list[RunSummary]] = {}
     for run in web(request).store.recent_runs(RUNS_PER_SITE):
         grouped.setdefault(run.site, []).append(run)
-    listed = [SiteRuns(site, runs) for site, runs in grouped.items()]
+    verdicts = {h.site: _health_json(status_json(h)) for h in web(request).store.site_health()}
+    listed = [SiteRuns(site, runs, verdicts.get(site)) for site, runs in grouped.items()]
     if wants_json(request):
         return answer_json([
             {"site": s.site, "health": s.health, "runs": [run_json(run) for run in s.runs]} for s in listed
         ])
     return render(request, "sites.html", {"sites": listed, "run_json": run_json})
+
+
+def _health_json(status: dict[str, Any]) -> dict[str, Any]:
+    """A site's crawl health on /sites: as `status --json` gives it, less the site's name."""
+    return {key: value for key, value in status.items() if key != "site"}
 
 
 def search(request: Request) -> Response:
