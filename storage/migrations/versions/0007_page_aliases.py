@@ -7,8 +7,8 @@ NULL until the version is fetched again (an article stored before is recognised 
 its next fetch on, and by a redirect or canonical link at once).
 
 Revision ID: 0007
-Revises: 0005
-Create Date: 2027-01-20
+Revises: 0006
+Create Date: 2026-12-02
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
