@@ -57,6 +57,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
         self._checked = dict(checked or {})  # identity → last fetched, for sitemap revisits
         self._clock = clock
         self._scheduled: set[str] = set()
+        self._headlines: dict[str, str] = {}  # identity → the headline last yielded for it
         self._fronts = {canonical_url(u) for u in profile.start_urls}
 
     async def start(self) -> AsyncIterator[Request]:
@@ -112,8 +113,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 continue
             identity = self.identity(item.url)
             seen.append((identity, item.title))
-            if item.title:
-                yield ListedItem(identity, item.url, item.title)
+            yield from self._headline(identity, item.url, item.title)
             yield from self._follow(item.url, identity, depth=0)
         self._listed(len(seen))
         if only_known(seen, self._known):
@@ -158,10 +158,17 @@ class NewsSpider(ListingSources, scrapy.Spider):
             related_identity = self.identity(link.url)
             if related_identity == identity:
                 continue
-            if link.title:
-                yield ListedItem(related_identity, link.url, link.title)
+            yield from self._headline(related_identity, link.url, link.title)
             if depth < self.profile.related_depth:
                 yield from self._follow(link.url, related_identity, depth + 1)
+
+    def _headline(self, identity: str, url: str, title: str) -> Iterator[ListedItem]:
+        """A ListedItem, unless the last one of this identity had the same headline: every article's
+        related block repeats the newest headlines, and the sink would drop the repeats anyway
+        (Recorder.add), after Scrapy's item machinery had carried each."""
+        if title and self._headlines.get(identity) != title:
+            self._headlines[identity] = title
+            yield ListedItem(identity, url, title)
 
     def _article_url(self, declared: str, fetched: str, identity: str) -> str:
         """The article's current URL: the one its page declares, when that names the same article
