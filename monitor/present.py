@@ -14,7 +14,14 @@ from crawler.dates import LOCAL_TZ
 from crawler.records import Article
 from monitor.highlight import Found
 from monitor.versioning import article_fields
-from storage.records import ArticleFields, ChangeRow, RunSummary, VersionDetail, VersionSummary
+from storage.records import (
+    AlertRow,
+    ArticleFields,
+    ChangeRow,
+    RunSummary,
+    VersionDetail,
+    VersionSummary,
+)
 
 LOCAL = LOCAL_TZ  # newswatch's one local time zone, defined with the date parsing
 
@@ -139,3 +146,29 @@ def run_json(run: RunSummary) -> dict[str, Any]:
         "failures": run.failures,
         "events": {"new": run.new_events, "edited": run.edited_events, "removed": run.removed_events},
     }
+
+
+def alert_json(alert: AlertRow) -> dict[str, Any]:
+    """One alert of `newswatch alerts --json`."""
+    return {
+        "id": alert.id,
+        "recipient": alert.recipient,
+        "state": alert.state,
+        "items": alert.event_count,
+        "attempts": alert.attempts,
+        "last_error": alert.last_error,
+        "created_at": local_iso(alert.created_at),
+        "sent_at": local_iso(alert.sent_at),
+        "next_attempt_at": None if alert.state == "sent" else local_iso(alert.next_attempt_at),
+        "message_id": alert.message_id,
+    }
+
+
+def alert_line(alert: dict[str, Any]) -> str:
+    """One alert of `newswatch alerts`, from its `alert_json`."""
+    when = (f"sent {text_time(alert['sent_at'])}" if alert["state"] == "sent"
+            else f"next try {text_time(alert['next_attempt_at'])}")
+    error = (f"  last error: {alert['last_error']}"
+             if alert["last_error"] and alert["state"] != "sent" else "")
+    return (f"#{alert['id']} {alert['state']:<7} {alert['recipient']}  {alert['items']} items, "
+            f"{alert['attempts']} attempts, {when}{error}")
