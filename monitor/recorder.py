@@ -121,6 +121,7 @@ class Recorder:
 
     def flush(self) -> list[Outcome]:
         """Decide on the batch and write it in one transaction; nothing of it is kept on failure."""
+        # one step (the pipeline calls this on its writer thread while `add` goes on)
         batch, self._batch = self._batch, []
         if not batch:
             return []
