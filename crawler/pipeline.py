@@ -13,7 +13,7 @@ with reason SINK_ERROR_REASON.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -40,17 +40,18 @@ _WRITES = DeferredLock()
 
 
 class Sink(Protocol):
-    """Where a run's records go: collected by `add`, written by `flush` (all of them or none).
-
-    `flush` runs on a writer thread while `add` goes on in the reactor's: it takes the batch it
-    writes in one step, and what is added meanwhile waits for the next flush."""
+    """Where a run's records go: collected by `add`, handed over by `take` (both on the reactor
+    thread), and a batch so taken written by `write` (all of it or none) on the writer thread,
+    while `add` goes on."""
 
     @property
     def pending(self) -> int: ...
 
     def add(self, record: CrawlRecord) -> None: ...
 
-    def flush(self) -> None: ...
+    def take(self) -> list[Any]: ...
+
+    def write(self, batch: list[Any]) -> object: ...
 
 
 class SinkPipeline:
@@ -61,7 +62,7 @@ class SinkPipeline:
         self.batch_seconds = batch_seconds
         self.failed = False
         self._timer: task.LoopingCall | None = None
-        self._writing: Deferred[None] | None = None  # the batch on the writer thread, if any
+        self._writing: Deferred[object] | None = None  # the batch on the writer thread, if any
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SinkPipeline:
@@ -102,13 +103,18 @@ class SinkPipeline:
         last()
         return done
 
-    def _flush(self) -> Deferred[None] | None:
+    def _flush(self) -> Deferred[object] | None:
         """Start writing what the sink holds; None when there is nothing to start. While a batch is
         being written the next one keeps collecting, so at most one is on the writer thread."""
         if self.failed or self._writing is not None or not self.sink.pending:
             return None
-        pending = self.sink.pending
-        writing: Deferred[None] = _WRITES.run(threads.deferToThread, self.sink.flush)
+        batch = self.sink.take()  # here, on the reactor thread: `add` never races the hand-over
+        pending = len(batch)
+
+        def write() -> Deferred[object]:
+            return threads.deferToThread(self.sink.write, batch)
+
+        writing = _WRITES.run(write)
         self._writing = writing
 
         def written(result: object) -> None:
