@@ -7,14 +7,18 @@ and disk writes of that one process, from os.wait4). The replica is served by
 bench/replica_server.py in another process, so its CPU time does not share the crawler's GIL;
 on a 2-core machine the two still compete for the cores, which the table shows.
 
-  1. full crawl of a fresh database, every article reached through listing pagination
-  2. `scrapy bench` and a minimal Scrapy spider (PlainReplicaSpider, below) over the same replica
-  3. re-crawl of the unchanged replica, then the same pair of crawls with ETag/304 on
+  1. `scrapy bench`: Scrapy's own baseline
+  2. per database (SQLite; PostgreSQL too when NEWSWATCH_TEST_PG_URL is set): a full crawl of a
+     fresh database, every article reached through listing pagination, then a re-crawl of the
+     unchanged replica
+  3. a minimal Scrapy spider (PlainReplicaSpider, below) over the same replica
+  4. on SQLite, the same pair of crawls with ETag/304 on
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -27,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,8 +40,9 @@ import scrapy
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TARGET_RATIO = 0.5
-TARGET_RSS_MB = 300
+TARGET_RATIO = 0.6  # newswatch full crawl / plain Scrapy spider, pages per second
+TARGET_RSS_MB = 150
+TARGET_RECRAWL_MB = 2  # written by the unchanged re-crawl
 CONCURRENCY = 16
 
 
@@ -175,12 +180,12 @@ def newswatch_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "monitor.cli"]
 
 
-def write_config(path: Path, database: Path, base_url: str, max_pages: int) -> Path:
+def write_config(path: Path, database_url: str, base_url: str, max_pages: int) -> Path:
     from replica import congthuong_profile_toml
 
     sites = congthuong_profile_toml(base_url, max_pages=max_pages, related_depth=1)
     path.write_text(
-        f'[database]\nurl = "sqlite:///{database}"\n\n'
+        f"[database]\nurl = {json.dumps(database_url)}\n\n"
         "# politeness off: the replica is on loopback\n"
         f"[crawl]\ndownload_delay = 0\nautothrottle = false\nconcurrency = {CONCURRENCY}\n"
         "timeout = 30\nretries = 1\n\n" + sites,
@@ -191,21 +196,91 @@ def write_config(path: Path, database: Path, base_url: str, max_pages: int) -> P
 
 @dataclass
 class DbState:
-    bytes: int
+    bytes: int  # the database's size: SQLite file plus -wal; PostgreSQL tables and indexes
     versions: int
     blobs: int
     events: int
     pages: int
 
 
-def db_state(database: Path) -> DbState:
-    # sizes first: opening the database creates -wal/-shm and closing it checkpoints
-    size = sum(p.stat().st_size for p in (database, Path(f"{database}-wal")) if p.exists())
-    with sqlite3.connect(database) as conn:
-        counts = [conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-                  for table in ("versions", "blobs", "events", "pages")]
-    conn.close()
-    return DbState(size, *counts)
+_TABLES = ("versions", "blobs", "events", "pages")
+
+
+class Database:
+    """Where one pair of crawls stores: a fresh SQLite file or a throw-away PostgreSQL schema."""
+
+    label = "SQLite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.url = f"sqlite:///{path}"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def state(self) -> DbState:
+        # sizes first: opening the database creates -wal/-shm and closing it checkpoints
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        with sqlite3.connect(self.path) as conn:
+            counts = [conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+                      for table in _TABLES]
+        conn.close()
+        return DbState(size, *counts)
+
+    def wal_position(self) -> int:
+        return 0
+
+    def written(self, run: Measured, wal_before: int) -> int:
+        # the kernel's count of the bytes the crawl process wrote: database, WAL, journal
+        return run.written_bytes
+
+
+class PostgresDatabase(Database):
+    """A schema of its own on the NEWSWATCH_TEST_PG_URL server; WAL is counted server-wide."""
+
+    label = "PostgreSQL"
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url = url
+        self.schema = schema
+        self._exists = False
+
+    def exists(self) -> bool:
+        if not self._exists:  # the first crawl creates the tables
+            self._exists = True
+            return False
+        return True
+
+    def state(self) -> DbState:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                size = conn.execute(text(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = :schema AND c.relkind IN ('r', 'm')"),
+                    {"schema": self.schema}).scalar_one()
+                counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+                          for table in _TABLES]
+        finally:
+            engine.dispose()
+        return DbState(int(size), *counts)
+
+    def wal_position(self) -> int:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")).scalar_one())
+        finally:
+            engine.dispose()
+
+    def written(self, run: Measured, wal_before: int) -> int:
+        # WAL the server wrote during the crawl: every database of the server, so other work counts
+        return self.wal_position() - wal_before
 
 
 @dataclass
@@ -219,6 +294,7 @@ class CrawlResult:
     before: DbState | None
     after: DbState
     server_cpu: float | None
+    written: int
 
     @property
     def pages_per_s(self) -> float:
@@ -228,12 +304,17 @@ class CrawlResult:
     def stored_per_s(self) -> float:
         return self.new_versions / self.run.seconds
 
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.run.cpu_seconds / max(self.pages, 1)
+
 
 SUMMARY = re.compile(r"(\d+) pages fetched, (\d+) new versions, (\d+) failures, (\d+) requests")
 
 
-def newswatch_crawl(label: str, config: Path, database: Path, server: Replica) -> CrawlResult:
-    before = db_state(database) if database.exists() else None
+def newswatch_crawl(label: str, config: Path, database: Database, server: Replica) -> CrawlResult:
+    before = database.state() if database.exists() else None
+    wal_before = database.wal_position()
     server_cpu = server.cpu_seconds()
     run = run_measured([*newswatch_command(), "--config", str(config), "crawl"], cwd=ROOT)
     server_after = server.cpu_seconds()
@@ -241,10 +322,24 @@ def newswatch_crawl(label: str, config: Path, database: Path, server: Replica) -
     if run.returncode != 0 or match is None:
         raise SystemExit(f"newswatch crawl failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
     pages, new_versions, failures, requests = map(int, match.groups())
+    written = database.written(run, wal_before)
+    after = database.state()
     return CrawlResult(
-        label, run, pages, new_versions, failures, requests, before, db_state(database),
+        f"{label} ({database.label})", run, pages, new_versions, failures, requests, before, after,
         None if server_cpu is None or server_after is None else server_after - server_cpu,
+        written,
     )
+
+
+def crawl_pair(work: Path, database: Database, server: Replica, max_pages: int,
+               labels: tuple[str, str]) -> list[CrawlResult]:
+    name = re.sub(r"\W+", "-", f"{database.label} {labels[0]}").lower()
+    config = write_config(work / f"{name}.toml", database.url,
+                          server.base_url, max_pages)
+    print(f"{database.label}: {labels[0]} ...", flush=True)
+    full = newswatch_crawl(labels[0], config, database, server)
+    print(f"{database.label}: {labels[1]} ...", flush=True)
+    return [full, newswatch_crawl(labels[1], config, database, server)]
 
 
 # ---- baselines ----------------------------------------------------------------------------------
@@ -259,6 +354,10 @@ class Baseline:
     requests: int
     server_cpu: float | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.run.cpu_seconds / max(self.pages, 1)
 
 
 CRAWLED = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
@@ -332,50 +431,67 @@ def growth(result: CrawlResult) -> str:
             f"events {b.events}->{a.events}")
 
 
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def report(args: argparse.Namespace, crawls: list[CrawlResult], bench: Baseline,
            plain: Baseline) -> int:
-    full = crawls[0]
     print()
     print(f"newswatch crawl benchmark: {args.articles} articles, page_size {args.page_size}, "
           f"max_pages {args.max_pages}, related_depth 1, concurrency {CONCURRENCY}, "
-          f"{os.cpu_count()} CPUs, database in {args.db_dir or tempfile.gettempdir()}")
+          f"{os.cpu_count()} CPUs, SQLite in {args.db_dir or tempfile.gettempdir()}")
     print(f"load average (1 min) before / after: {args.load_before:.1f} / {os.getloadavg()[0]:.1f}"
           " (other work on the machine skews every figure)")
     rows = []
     for r in crawls:
         delta = r.after.bytes - (r.before.bytes if r.before else 0)
         rows.append([r.label, f"{r.run.seconds:.1f} s", str(r.requests), str(r.pages),
-                     f"{r.pages_per_s:.1f}", str(r.new_versions), f"{r.run.max_rss_mb:.0f} MB",
-                     cpu(r.run.cpu_seconds), cpu(r.server_cpu), f"{delta / 1e6:+.1f} MB",
-                     mb(r.run.written_bytes)])
+                     f"{r.pages_per_s:.1f}", f"{r.cpu_ms_per_page:.1f}", str(r.new_versions),
+                     f"{r.run.max_rss_mb:.0f} MB", cpu(r.run.cpu_seconds), cpu(r.server_cpu),
+                     f"{delta / 1e6:+.1f} MB", mb(r.written)])
     for b in (bench, plain):
         rows.append([b.label, f"{b.run.seconds:.1f} s", str(b.requests), str(b.pages),
-                     f"{b.pages_per_s:.1f}", "-", f"{b.run.max_rss_mb:.0f} MB",
-                     cpu(b.run.cpu_seconds), cpu(b.server_cpu), "-", "-"])
-    print_table(rows, ["run", "wall", "requests", "pages", "pages/s", "new versions", "peak RSS",
-                       "crawler CPU", "server CPU", "db size", "disk writes"])
+                     f"{b.pages_per_s:.1f}", f"{b.cpu_ms_per_page:.1f}", "-",
+                     f"{b.run.max_rss_mb:.0f} MB", cpu(b.run.cpu_seconds), cpu(b.server_cpu),
+                     "-", "-"])
+    print_table(rows, ["run", "wall", "requests", "pages", "pages/s", "CPU ms/page",
+                       "new versions", "peak RSS", "crawler CPU", "server CPU", "db size",
+                       "written"])
     print("pages/s: pages fetched (200 or 304) / wall time of the whole process, start-up included;")
-    print("  scrapy bench: mean of its per-second logstats rates (start-up excluded).")
+    print("  scrapy bench: mean of its per-second logstats rates (start-up excluded); its CPU")
+    print("  includes its own server process. CPU ms/page: the crawler process's CPU time / pages.")
+    print("written: SQLite, the bytes the crawl process wrote to disk (database, WAL, journal;")
+    print("  0 on tmpfs); PostgreSQL, the WAL the server wrote meanwhile (all its databases).")
     for note in bench.notes:
         print(f"  scrapy bench {note}")
     print()
     for r in crawls:
         print(f"{r.label}: {growth(r)}; database {mb(r.after.bytes)}")
-    print()
-    ratio_bench = full.stored_per_s / bench.pages_per_s
-    ratio_plain = full.stored_per_s / plain.pages_per_s
-    ok_ratio, ok_rss = ratio_bench >= TARGET_RATIO, full.run.max_rss_mb < TARGET_RSS_MB
-    print(f"full crawl: {full.new_versions} articles stored in {full.run.seconds:.1f} s = "
-          f"{full.stored_per_s:.1f} articles/s")
-    print(f"ratio newswatch / scrapy bench        = {ratio_bench:.2f}  "
-          f"(target >= {TARGET_RATIO}: {'met' if ok_ratio else 'NOT met'})")
-    print(f"ratio newswatch / plain Scrapy spider = {ratio_plain:.2f}  (same replica, same concurrency)")
-    print(f"peak RSS of the full crawl            = {full.run.max_rss_mb:.0f} MB  "
-          f"(target < {TARGET_RSS_MB} MB: {'met' if ok_rss else 'NOT met'})")
-    if full.new_versions != args.articles:
-        print(f"WARNING: the full crawl stored {full.new_versions} of {args.articles} articles")
-        return 1
-    return 0
+    status = 0
+    for full, again in zip(crawls[0::2], crawls[1::2], strict=True):
+        if "ETag" in full.label:
+            continue
+        ratio_plain = full.pages_per_s / plain.pages_per_s
+        ok_ratio = ratio_plain >= TARGET_RATIO
+        ok_rss = full.run.max_rss_mb < TARGET_RSS_MB
+        ok_written = again.written < TARGET_RECRAWL_MB * 1e6
+        print()
+        print(f"{full.label}: {full.new_versions} articles stored in {full.run.seconds:.1f} s")
+        print(f"  ratio newswatch / plain Scrapy spider = {ratio_plain:.2f} pages/s  "
+              f"(target >= {TARGET_RATIO}: {met(ok_ratio)}; same replica, same concurrency, same run)")
+        print(f"  CPU per page: newswatch {full.cpu_ms_per_page:.1f} ms, plain spider "
+              f"{plain.cpu_ms_per_page:.1f} ms, scrapy bench {bench.cpu_ms_per_page:.1f} ms "
+              f"(plain / newswatch = {plain.cpu_ms_per_page / full.cpu_ms_per_page:.2f})")
+        print(f"  ratio newswatch / scrapy bench        = {full.pages_per_s / bench.pages_per_s:.2f} pages/s")
+        print(f"  peak RSS                              = {full.run.max_rss_mb:.0f} MB  "
+              f"(target < {TARGET_RSS_MB} MB: {met(ok_rss)})")
+        print(f"  unchanged re-crawl: {again.requests} requests in {again.run.seconds:.1f} s, "
+              f"{mb(again.written)} written (target < {TARGET_RECRAWL_MB} MB: {met(ok_written)})")
+        if full.new_versions != args.articles:
+            print(f"WARNING: the full crawl stored {full.new_versions} of {args.articles} articles")
+            status = 1
+    return status
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -401,28 +517,32 @@ def main(argv: list[str] | None = None) -> int:
     args.load_before = os.getloadavg()[0]
     sys.path.insert(0, str(ROOT))
     crawls: list[CrawlResult] = []
-    with tempfile.TemporaryDirectory(prefix="bench_crawl_", dir=args.db_dir) as tmp:
+    pg_url = os.environ.get("NEWSWATCH_TEST_PG_URL")
+    labels = ("full crawl", "re-crawl")
+    with tempfile.TemporaryDirectory(prefix="bench_crawl_", dir=args.db_dir) as tmp, ExitStack() as stack:
         work = Path(tmp)
         print(f"scrapy bench ({args.bench_seconds} s) ...", flush=True)
         bench = scrapy_bench(work, args.bench_seconds)
+        databases: list[Database] = [Database(work / "newswatch.db")]
+        if pg_url:
+            from bench_queries import postgres_schema  # noqa: PLC0415 (SQLAlchemy only when needed)
+            from sqlalchemy.engine import make_url
+
+            url = stack.enter_context(postgres_schema(pg_url))
+            schema = str(make_url(url).query["options"]).removeprefix("-csearch_path=")
+            databases.append(PostgresDatabase(url, schema))
+        else:
+            print("PostgreSQL: skipped (NEWSWATCH_TEST_PG_URL not set)")
         with replica(args.articles, args.page_size, conditional=False) as server:
-            database = work / "plain.db"
-            config = write_config(work / "plain.toml", database, server.base_url, args.max_pages)
-            print(f"replica at {server.section_url}; full crawl ...", flush=True)
-            crawls.append(newswatch_crawl("newswatch full crawl", config, database, server))
-            print("re-crawl ...", flush=True)
-            crawls.append(newswatch_crawl("newswatch re-crawl", config, database, server))
+            print(f"replica at {server.section_url}", flush=True)
+            for database in databases:
+                crawls += crawl_pair(work, database, server, args.max_pages, labels)
             print("plain Scrapy spider ...", flush=True)
             plain = plain_spider(work, server, args.max_pages)
         if not args.skip_conditional:
             with replica(args.articles, args.page_size, conditional=True) as server:
-                database = work / "conditional.db"
-                config = write_config(work / "conditional.toml", database, server.base_url,
-                                      args.max_pages)
-                print("ETag/304 replica: full crawl ...", flush=True)
-                crawls.append(newswatch_crawl("full crawl, ETag on", config, database, server))
-                print("ETag/304 replica: re-crawl ...", flush=True)
-                crawls.append(newswatch_crawl("re-crawl, ETag on (304)", config, database, server))
+                crawls += crawl_pair(work, Database(work / "conditional.db"), server, args.max_pages,
+                                     ("full crawl, ETag on", "re-crawl, ETag on (304)"))
     return report(args, crawls, bench, plain)
 
 

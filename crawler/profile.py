@@ -5,7 +5,7 @@ The defaults and the meaning of each field are defined once, in monitor/config_k
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 ListingKind = Literal["html", "json", "rss", "sitemap"]
@@ -35,15 +35,15 @@ class ListingSource:
     `json`: an API answering pages of items; `rss`: an RSS 2.0 or Atom feed; `sitemap`: a sitemap
     or sitemap index. The `form`, `items`, `link`, `title` and `published` fields serve `json`."""
 
-    kind: ListingKind = "html"
-    url: str = ""  # `{page}` stands for the page number, counted from 1
-    method: Literal["GET", "POST"] = "GET"
-    form: tuple[tuple[str, str], ...] = ()
-    items: str = ""  # dotted path to a list, or to an object whose values are the items
-    link: str = ""
-    title: str = ""
-    published: str = ""
-    base_url: str = ""
+    kind: ListingKind
+    url: str  # `{page}` stands for the page number, counted from 1
+    method: Literal["GET", "POST"]
+    form: tuple[tuple[str, str], ...]
+    items: str  # dotted path to a list, or to an object whose values are the items
+    link: str
+    title: str
+    published: str
+    base_url: str
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class SiteProfile:
     revisit_limit: int
     revisit_rotation: int
     removal_after: int
-    listing: ListingSource = field(default_factory=ListingSource)
+    listing: ListingSource
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class CrawlSettings:
     timeout: float
     retries: int
     # a Retry-After longer than this leaves the host alone for the rest of the run
-    max_retry_wait: float = 120.0
+    max_retry_wait: float
     # bytes; a page over max_size (as received or decompressed) is a failure, over warn_size a warning
-    max_size: int = 16 * 1024 * 1024
-    warn_size: int = 4 * 1024 * 1024
+    max_size: int
+    warn_size: int

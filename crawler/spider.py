@@ -68,6 +68,7 @@ class NewsSpider(ListingSources, scrapy.Spider):
         # known URL's redirect to it is then seen before the new URL's page could look new.
         self._revisits_left = 0 if profile.article_id_pattern else len(self._revisits)
         self._deferred: list[Request] = []
+        self._headlines: dict[str, str] = {}  # identity → the headline last yielded for it
         self._fronts = {canonical_url(u) for u in profile.start_urls}
 
     @classmethod
@@ -172,7 +173,12 @@ class NewsSpider(ListingSources, scrapy.Spider):
     def _headline(self, item: ListedItem) -> Iterator[ListedItem | Request]:
         """The headline now, or, on a site without ids in URLs, the headline of an article never
         stored held until its page was fetched (and that fetch requested, however deep the link
-        was): a moved article's new URL would otherwise look new."""
+        was): a moved article's new URL would otherwise look new. A headline that repeats the last
+        one of its identity goes no further: every related block repeats the newest headlines, and
+        the sink would drop the repeats anyway, after Scrapy's item machinery had carried each."""
+        if self._headlines.get(item.identity) == item.title:
+            return
+        self._headlines[item.identity] = item.title
         if (self.profile.article_id_pattern or item.identity in self._known
                 or item.identity in self._reported):
             yield item

@@ -30,6 +30,8 @@ _BLOCK_TAGS = frozenset({
 def normalise(text: str) -> str:
     """NFC, no invisible characters, one plain space between words, trimmed."""
     # str.split() splits on every Unicode space (NBSP, U+2000–U+200A, U+3000 …), and fast
+    if text.isascii():  # ASCII is NFC and holds no invisible character: most short texts
+        return " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return " ".join(_INVISIBLE.sub("", text).split())
@@ -48,11 +50,14 @@ def decoded(text: str) -> str:
     return text
 
 
+# What is not a letter or digit (str.isalnum); no combining mark is one, so diacritics go too.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 @lru_cache(maxsize=4096)
 def folded(text: str) -> str:
     """Lower-case letters and digits without diacritics, to compare names: "Dân Trí" → "dantri"."""
-    stripped = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in stripped if c.isalnum() and not unicodedata.combining(c))
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text.casefold().replace("đ", "d")))
 
 
 def _normalise_inline(text: str) -> str:

@@ -30,6 +30,7 @@ def joined_url(base: str, href: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # pure; every article page repeats the same related and menu links
 def canonical_url(url: str, base: str | None = None) -> str:
     """The one spelling of a page's URL: absolute, no fragment, no tracking, no mobile/AMP variant.
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from monitor.config import Config, EmailSettings, NotifySettings
+from monitor.config import Config, EmailSettings, NotifySettings, notify_settings
 from monitor.diff import diff_versions, excerpt
 from monitor.digest import DigestItem, compose_digest
 from monitor.health import previous_verdict
@@ -71,7 +71,7 @@ def queue_run_alerts(
     recipient later does not flood them with old news.
     """
     return store.queue_alerts(
-        audiences(email_settings, notify or NotifySettings()),
+        audiences(email_settings, notify or notify_settings()),
         message_domain=message_domain(email_settings.sender),
     )
 

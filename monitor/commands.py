@@ -14,10 +14,11 @@ from monitor.articles import find_article
 from monitor.highlight import Marked
 from monitor.locks import CrawlLocked
 from monitor.present import (
+    alert_json,
+    alert_line,
     change_json,
     dumps,
     history_json,
-    local_iso,
     parse_when,
     search_json,
     status_json,
@@ -396,33 +397,12 @@ def alerts(args: argparse.Namespace) -> int:
                 print(f"  not sent: {error}", file=sys.stderr)
             if report.waiting:
                 return 1
-        rows = store.list_alerts(args.limit)
-        data: list[dict[str, Any]] = [
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "recipient": a.recipient,
-                "state": a.state,
-                "items": a.event_count,
-                "attempts": a.attempts,
-                "last_error": a.last_error,
-                "created_at": local_iso(a.created_at),
-                "sent_at": local_iso(a.sent_at),
-                "next_attempt_at": None if a.state == "sent" else local_iso(a.next_attempt_at),
-                "message_id": a.message_id,
-            }
-            for a in rows
-        ]
+        data = [alert_json(a) for a in store.list_alerts(args.limit)]
         if args.json:
             print(dumps(data))
             return 0
         for a in data:
-            when = (f"sent {text_time(a['sent_at'])}" if a["state"] == "sent"
-                    else f"next try {text_time(a['next_attempt_at'])}")
-            error = f"  last error: {a['last_error']}" if a["last_error"] and a["state"] != "sent" else ""
-            what = "health" if a["kind"] == "health" else f"{a['items']} items"
-            print(f"#{a['id']} {a['state']:<7} {a['recipient']}  {what}, "
-                  f"{a['attempts']} attempts, {when}{error}")
+            print(alert_line(a))
         if not data:
             print("no alerts yet")
         return 0

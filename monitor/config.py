@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.profile import CrawlSettings, ListingSource, Selectors, SiteProfile
-from monitor.config_keys import SECRETS, SITE_TABLES, TABLES, Key, table_keys
+from monitor.config_keys import LISTING_KEYS, SECRETS, SITE_TABLES, TABLES, Key, table_keys
 from monitor.health import HealthRules
 
 ENV_PREFIX = "NEWSWATCH_"
@@ -67,9 +67,9 @@ class Channel:
 
 @dataclass(frozen=True)
 class NotifySettings:
-    channels: tuple[Channel, ...] = ()
-    alert_on: tuple[str, ...] = ("new", "edited")
-    more_url: str = ""
+    channels: tuple[Channel, ...]
+    alert_on: tuple[str, ...]
+    more_url: str
 
 
 # table path ("crawl", "sites.NAME", "sites.NAME.selectors") → key → (value, where it came from)
@@ -83,8 +83,8 @@ class Config:
     schedule: ScheduleSettings
     email: EmailSettings
     sites: dict[str, SiteProfile]
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    health: HealthRules = field(default_factory=HealthRules)
+    notify: NotifySettings
+    health: HealthRules
     source: str = "built-in defaults"
     layers: Layers = field(default_factory=dict, repr=False, compare=False)
 
@@ -103,6 +103,24 @@ def builtin_sites() -> dict[str, Any]:
 def defaults(table: str) -> dict[str, Any]:
     """The default value of every key of a table ("crawl", "email" …)."""
     return {key.name: key.default for key in TABLES[table]}
+
+
+def notify_settings(channels: tuple[Channel, ...] = (), **values: Any) -> NotifySettings:
+    """Channel settings: the defaults with `values` (alert_on, more_url) laid over them."""
+    merged = {key: value for key, value in defaults("notify").items() if key != "urls"} | values
+    return NotifySettings(channels, tuple(merged["alert_on"]), merged["more_url"])
+
+
+def listing_source(**values: Any) -> ListingSource:
+    """A site's listing: the defaults with `values` laid over them; `form` a mapping or pairs."""
+    merged = {key.name: key.default for key in LISTING_KEYS} | values
+    form = merged["form"]
+    return ListingSource(**{**merged, "form": tuple(form.items() if isinstance(form, dict) else form)})
+
+
+def health_rules(**values: Any) -> HealthRules:
+    """Crawl-health thresholds: the defaults with `values` laid over them."""
+    return HealthRules(**(defaults("health") | values))
 
 
 def email_settings(**values: Any) -> EmailSettings:
@@ -286,7 +304,7 @@ def _listing(layers: Layers, site: str) -> ListingSource:
             raise ConfigError(f"{path}.{key}: needed for a {values['kind']} listing")
     if values["form"] and values["method"] != "POST":
         raise ConfigError(f"{path}.form: a form is only sent with method = \"POST\"")
-    return ListingSource(**{**values, "form": tuple(values["form"].items())})
+    return listing_source(**values)
 
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -321,11 +339,11 @@ def _notify(layers: Layers, env: Mapping[str, str]) -> NotifySettings:
             if any(name == other.name for other in channels):
                 raise ConfigError(f"notify.urls: two channels are the same once masked: {name}")
             channels.append(Channel(name, template, url, secrets))
-    return NotifySettings(tuple(channels), tuple(values["alert_on"]), values["more_url"])
+    return notify_settings(tuple(channels), alert_on=values["alert_on"], more_url=values["more_url"])
 
 
 def _health(layers: Layers) -> HealthRules:
-    rules = HealthRules(**_values(layers, "health"))
+    rules = health_rules(**_values(layers, "health"))
     if rules.selector_below >= rules.selector_was:
         raise ConfigError(f"health.selector_below: must be below health.selector_was "
                           f"({rules.selector_was:g}), got {rules.selector_below:g}")

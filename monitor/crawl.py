@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -87,6 +88,7 @@ def run_crawl(
                 checked = store.last_checked(name) if profile.listing.kind == "sitemap" else {}
                 process.crawl(crawler, profile=profile, checked=checked,
                               revisits=_revisits(store, profile, now), known=store.known_items(name))
+            _settle_gc()
             process.start()
         finally:
             for result, recorder, crawler in started:
@@ -94,6 +96,16 @@ def run_crawl(
                 if crawler.stats is None or crawler.stats.get_value(SINK_ERROR_STAT) is None:
                     _assess(config, store, result, recorder, crawler)
     return [result for result, _, _ in started]
+
+
+def _settle_gc() -> None:
+    """Before the reactor starts: what start-up created (modules, Scrapy, SQLAlchemy) lives as long
+    as the process, so the collector stops walking it, and collects young objects less often.
+    Each page parses into thousands of short-lived objects, freed by reference counting; with the
+    default threshold (700) a crawl ran a collection about once per page and spent ~1 ms a page in it."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def _site_progress(

@@ -37,14 +37,14 @@ SEVERITY: tuple[Verdict, ...] = ("ok", "degraded", "broken")
 
 @dataclass(frozen=True)
 class HealthRules:
-    """The thresholds of the rules ([health] in the configuration)."""
+    """The thresholds of the rules ([health] in the configuration, defaults in config_keys)."""
 
-    history_runs: int = 5
-    min_articles: int = 3
-    selector_was: float = 0.9
-    selector_below: float = 0.5
-    failures_degraded: float = 0.2
-    failures_broken: float = 0.5
+    history_runs: int
+    min_articles: int
+    selector_was: float
+    selector_below: float
+    failures_degraded: float
+    failures_broken: float
 
 
 def metrics_from_stats(

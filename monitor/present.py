@@ -16,6 +16,7 @@ from monitor.health import hit_rates
 from monitor.highlight import Found
 from monitor.versioning import article_fields
 from storage.records import (
+    AlertRow,
     ArticleFields,
     ChangeRow,
     RunHealth,
@@ -164,3 +165,31 @@ def status_json(health: RunHealth) -> dict[str, Any]:
         },
         "selectors": hit_rates(metrics),
     }
+
+
+def alert_json(alert: AlertRow) -> dict[str, Any]:
+    """One alert of `newswatch alerts --json`."""
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "recipient": alert.recipient,
+        "state": alert.state,
+        "items": alert.event_count,
+        "attempts": alert.attempts,
+        "last_error": alert.last_error,
+        "created_at": local_iso(alert.created_at),
+        "sent_at": local_iso(alert.sent_at),
+        "next_attempt_at": None if alert.state == "sent" else local_iso(alert.next_attempt_at),
+        "message_id": alert.message_id,
+    }
+
+
+def alert_line(alert: dict[str, Any]) -> str:
+    """One alert of `newswatch alerts`, from its `alert_json`."""
+    when = (f"sent {text_time(alert['sent_at'])}" if alert["state"] == "sent"
+            else f"next try {text_time(alert['next_attempt_at'])}")
+    error = (f"  last error: {alert['last_error']}"
+             if alert["last_error"] and alert["state"] != "sent" else "")
+    what = "health" if alert["kind"] == "health" else f"{alert['items']} items"
+    return (f"#{alert['id']} {alert['state']:<7} {alert['recipient']}  {what}, "
+            f"{alert['attempts']} attempts, {when}{error}")

@@ -121,9 +121,18 @@ class Recorder:
         self.add(record)
         return self.flush()
 
+    def take(self) -> list[Storable]:
+        """The records collected so far, handed over: what is added next starts a new batch."""
+        batch, self._batch = self._batch, []
+        return batch
+
     def flush(self) -> list[Outcome]:
         """Decide on the batch and write it in one transaction; nothing of it is kept on failure."""
-        batch, self._batch = self._batch, []
+        return self.write(self.take())
+
+    def write(self, batch: list[Storable]) -> list[Outcome]:
+        """Decide on `batch` (from `take`) and write it in one transaction. The pipeline calls this
+        on its writer thread while `add` goes on: nothing here touches the batch collecting."""
         if not batch:
             return []
         named = {_identity(record) for record in batch}

@@ -73,10 +73,18 @@ def comparable(fields: ArticleFields) -> dict[str, Any]:
 _CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
+# Above this many characters of body the JSON is hashed a piece at a time: a 20 MB body is not
+# encoded twice more. Below it, one call of the C encoder (iterencode is pure Python) is ~10× faster.
+_ONE_SHOT_CHARS = 1 << 20
+
+
 def content_hash(fields: ArticleFields) -> str:
-    # the hash of json.dumps(...), fed a piece at a time: a 20 MB body is not encoded twice more
+    """sha256 of the canonical JSON of `comparable(fields)` (json.dumps, sorted keys, UTF-8)."""
+    values = comparable(fields)
+    if len(values["body"]) < _ONE_SHOT_CHARS:
+        return hashlib.sha256(_CANONICAL_JSON.encode(values).encode("utf-8")).hexdigest()
     digest = hashlib.sha256()
-    for piece in _CANONICAL_JSON.iterencode(comparable(fields)):
+    for piece in _CANONICAL_JSON.iterencode(values):
         digest.update(piece.encode("utf-8"))
     return digest.hexdigest()
 

@@ -39,8 +39,20 @@ def column_values(fields: ArticleFields) -> dict[str, Any]:
 
 
 def stored(fields: ArticleFields) -> ArticleFields:
-    """`fields` exactly as they will read back once stored (NFC, UTC), to keep in memory."""
-    return from_columns(column_values(fields))
+    """`fields` exactly as they will read back once stored (NFC, UTC), to keep in memory:
+    `from_columns(column_values(fields))`, without the round trip through JSON-shaped lists."""
+    return ArticleFields(
+        title=nfc(fields.title),
+        lead=nfc(fields.lead),
+        body=nfc(fields.body),
+        body_html=nfc(fields.body_html),
+        author=_optional(fields.author),
+        category=_optional(fields.category),
+        published_at=_utc(fields.published_at),
+        modified_at=_utc(fields.modified_at),
+        images=tuple(ImageRecord(i.url, nfc(i.caption)) for i in fields.images),
+        related=tuple(LinkRecord(r.url, nfc(r.title)) for r in fields.related),
+    )
 
 
 def from_columns(row: Any) -> ArticleFields:

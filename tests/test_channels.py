@@ -13,7 +13,7 @@ import pytest
 from monitor.alerts import ChannelSet, deliver_due, queue_run_alerts
 from monitor.channel_digest import render_for_channel
 from monitor.channels import ChannelSender, channel_name, scrub
-from monitor.config import Channel, ConfigError, NotifySettings, email_settings, load
+from monitor.config import Channel, ConfigError, NotifySettings, email_settings, load, notify_settings
 from monitor.config_render import render_show, show_json
 from monitor.digest import DigestItem
 from monitor.mailer import Mailer
@@ -137,7 +137,7 @@ def _write(tmp_path: Path, text: str) -> str:
 def _channels(*hooks: WebhookServer) -> tuple[NotifySettings, ChannelSet]:
     urls = [f"json://127.0.0.1:{hook.port}/hook{n}" for n, hook in enumerate(hooks)]
     names = [channel_name(url, ()) for url in urls]
-    notify = NotifySettings(tuple(Channel(name, url, url) for name, url in zip(names, urls, strict=True)))
+    notify = notify_settings(tuple(Channel(name, url, url) for name, url in zip(names, urls, strict=True)))
     senders = {name: ChannelSender(url, (), name) for name, url in zip(names, urls, strict=True)}
     return notify, ChannelSet(senders)
 

@@ -19,7 +19,7 @@ from crawler.health_stats import (
 )
 from crawler.profile import Selectors
 from crawler.records import Article, FetchedArticle, FetchFailed, NotModified
-from monitor.config import ConfigError, load
+from monitor.config import ConfigError, health_rules, load
 from monitor.health import (
     HealthRules,
     announce,
@@ -34,7 +34,7 @@ from storage import Store
 from storage.records import Assessment, RunHealth, RunMetrics
 
 T0 = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)
-RULES = HealthRules()
+RULES = health_rules()
 PROFILED = ("title", "lead", "body", "published_at")
 
 
@@ -141,7 +141,7 @@ def test_too_few_articles_neither_trip_nor_clear_a_selector_rule() -> None:
 
 
 def test_a_selector_stays_a_problem_while_it_does_not_match_however_long_ago_it_last_did() -> None:
-    rules = HealthRules(history_runs=2)
+    rules = health_rules(history_runs=2)
     runs = history(run(), *[run({"body": 0})] * 4)
     assert all(stopped_selectors(r.assessment) == ["body"] for r in runs[:-1])
     assert assess(run({"body": 0}), runs, rules).verdict == "degraded"
@@ -159,7 +159,7 @@ def test_failures_over_a_share_of_the_requests(failures: int, verdict: str) -> N
 
 
 def test_the_thresholds_come_from_the_rules() -> None:
-    strict = HealthRules(selector_was=0.7, selector_below=0.6, failures_degraded=0.05, failures_broken=0.1)
+    strict = health_rules(selector_was=0.7, selector_below=0.6, failures_degraded=0.05, failures_broken=0.1)
     assert assess(run({"lead": 5}), history(run({"lead": 8})), strict).tripped == ("selector:lead",)
     assert assess(run(failures=2), [], strict).verdict == "degraded"
     assert assess(run(failures=4), [], strict).verdict == "broken"
@@ -184,7 +184,7 @@ def test_health_keys_are_validated_at_load(tmp_path: Path) -> None:
         return str(path)
 
     assert load(config("[health]\nselector_below = 0.3\nhistory_runs = 8\n"), env={}).health == \
-        HealthRules(selector_below=0.3, history_runs=8)
+        health_rules(selector_below=0.3, history_runs=8)
     for text, message in [
         ("[health]\nselector_below = 1.5\n", "health.selector_below: must be at most 1"),
         ("[health]\nselector_below = 0.95\n", "health.selector_below: must be below health.selector_was"),

@@ -15,9 +15,9 @@ from crawler.listings import ListingEntry, ListingError
 from crawler.listings.feed import parse_feed
 from crawler.listings.jsonapi import item_time, page_request, parse_json_listing
 from crawler.listings.sitemap import needs_fetch, parse_sitemap, sitemaps_to_follow
-from crawler.profile import ListingSource
+from monitor.config import listing_source
 
-MOIT = ListingSource(
+MOIT = listing_source(
     kind="json", url="https://moit.gov.vn/api/Content/Article/selectAll", method="POST",
     form=(("categoryId", "7"), ("pageNo", "{page}"), ("itemsPerPage", "20")),
     items="items", link="rewriteURL", title="title", published="publishTime",
@@ -33,7 +33,7 @@ def test_page_requests_fill_in_the_page_number_from_one() -> None:
     post = page_request(MOIT, 3)
     assert (post.url, post.method) == (API, "POST")
     assert post.form == {"categoryId": "7", "pageNo": "3", "itemsPerPage": "20"}
-    get = page_request(ListingSource(kind="json", url="https://a.vn/api?p={page}&n=10"), 1)
+    get = page_request(listing_source(kind="json", url="https://a.vn/api?p={page}&n=10"), 1)
     assert (get.url, get.method, get.form) == ("https://a.vn/api?p=1&n=10", "GET", None)
 
 
@@ -57,8 +57,8 @@ def test_an_object_of_items_becomes_entries_with_resolved_links_and_dates() -> N
 
 
 def test_a_dotted_path_reaches_a_nested_list_and_links_resolve_against_the_api() -> None:
-    source = ListingSource(kind="json", url="https://so.gov.vn/api/news", items="data.result.0.rows",
-                           link="url", title="name")
+    source = listing_source(kind="json", url="https://so.gov.vn/api/news", items="data.result.0.rows",
+                            link="url", title="name")
     body = json.dumps({"data": {"result": [{"rows": [{"url": "/tin/1.html", "name": "Một"}]}]}})
 
     assert parse_json_listing(body.encode(), source, "https://so.gov.vn/api/news?page=2") == [
