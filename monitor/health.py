@@ -101,7 +101,11 @@ def assess(current: RunMetrics, recent: Sequence[RunHealth], rules: HealthRules)
     """The verdict on a run, against the site's previous assessed runs (newest first)."""
     found: list[tuple[Verdict, str, str]] = []  # (verdict, rule key, problem)
     if current.listed == 0:
-        found.append(("broken", "links", "no article links found on the listing pages"))
+        # "no links" alone reads like a redesign; a site that answered nothing is likelier down
+        failed = f"{current.failures} failed request{'s' if current.failures > 1 else ''}"
+        hint = (f" ({failed}, no page read: is the site reachable?)"
+                if current.pages == 0 and current.failures else "")
+        found.append(("broken", "links", f"no article links found on the listing pages{hint}"))
     found.extend(_selector_problems(current, recent[: rules.history_runs], rules))
     rate = failure_rate(current)
     if current.failures and rate > rules.failures_degraded:

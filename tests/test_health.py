@@ -119,6 +119,13 @@ def test_no_article_links_at_all_is_broken() -> None:
     assert verdict.problems == ("no article links found on the listing pages",)
 
 
+def test_no_article_links_and_no_page_read_suggests_the_site_is_unreachable() -> None:
+    verdict = assess(run(listed=0, articles=0, requests=20, failures=2), history(run()), RULES)
+    assert verdict.verdict == "broken" and verdict.tripped == ("links",)
+    assert verdict.problems == ("no article links found on the listing pages "
+                                "(2 failed requests, no page read: is the site reachable?)",)
+
+
 def test_a_selector_that_stopped_matching_after_matching_well_degrades_the_site() -> None:
     verdict = assess(run({"title": 0, "lead": 4}), history(run(), run()), RULES)
     assert verdict.verdict == "degraded"
