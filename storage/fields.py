@@ -23,24 +23,25 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def column_values(fields: ArticleFields) -> dict[str, Any]:
-    """The versions-table values of `fields`: NFC text, UTC times, images and links as JSON lists."""
+    """The versions-table values of `fields`: `stored(fields)`, images and links as JSON lists."""
+    kept = stored(fields)
     return {
-        "title": nfc(fields.title),
-        "lead": nfc(fields.lead),
-        "body": nfc(fields.body),
-        "body_html": nfc(fields.body_html),
-        "author": _optional(fields.author),
-        "category": _optional(fields.category),
-        "published_at": _utc(fields.published_at),
-        "modified_at": _utc(fields.modified_at),
-        "images": [{"url": i.url, "caption": nfc(i.caption)} for i in fields.images],
-        "related": [{"url": r.url, "title": nfc(r.title)} for r in fields.related],
+        "title": kept.title,
+        "lead": kept.lead,
+        "body": kept.body,
+        "body_html": kept.body_html,
+        "author": kept.author,
+        "category": kept.category,
+        "published_at": kept.published_at,
+        "modified_at": kept.modified_at,
+        "images": [{"url": i.url, "caption": i.caption} for i in kept.images],
+        "related": [{"url": r.url, "title": r.title} for r in kept.related],
     }
 
 
 def stored(fields: ArticleFields) -> ArticleFields:
-    """`fields` exactly as they will read back once stored (NFC, UTC), to keep in memory:
-    `from_columns(column_values(fields))`, without the round trip through JSON-shaped lists."""
+    """`fields` exactly as they will read back once stored (NFC, UTC), to keep in memory; the one
+    place the stored form is decided (`column_values` lays it out in columns)."""
     return ArticleFields(
         title=nfc(fields.title),
         lead=nfc(fields.lead),
