@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import chunks
 from storage.events import event_rows, with_versions
 from storage.models import Alert, AlertEvent, Event
 from storage.records import AlertEventRow, AlertKind, AlertRow, AlertState
-
-# well below SQLite's bound-parameter limit
-_CHUNK = 500
 
 
 def message_id(alert_id: int, recipient: str, domain: str) -> str:
@@ -40,7 +38,7 @@ def queue(
         .order_by(Event.id)
         .with_for_update()
     ).all()
-    for ids in _chunks([row.id for row in rows]):
+    for ids in chunks([row.id for row in rows]):
         session.execute(update(Event).where(Event.id.in_(ids)).values(alert_queued=True))
     alert_ids = []
     for recipient, kinds in audiences.items():
@@ -158,8 +156,3 @@ def _to_rows(session: Session, query: Select[Any]) -> list[AlertRow]:
         )
         for alert, event_count in session.execute(query)
     ]
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]

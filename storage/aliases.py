@@ -12,21 +12,15 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.db import chunks
 from storage.models import Page, PageAlias, Site, Version
 from storage.records import StoreMove
-
-CHUNK = 500
-
-
-def _chunks(values: Collection[str]) -> list[list[str]]:
-    ordered = sorted(set(values))
-    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
 
 
 def resolve(session: Session, identities: Collection[str]) -> dict[str, str]:
     """alias → the identity its page goes by now, for those of `identities` that are aliases."""
     found: dict[str, str] = {}
-    for part in _chunks(identities):
+    for part in chunks(sorted(set(identities))):
         rows = session.execute(select(PageAlias.identity, Page.identity)
                                .join(Page, Page.id == PageAlias.page_id)
                                .where(PageAlias.identity.in_(part)))
@@ -40,7 +34,7 @@ def pages_with_body(session: Session, site: str, hashes: Collection[str]) -> dic
     latest = ~select(newer.id).where(newer.page_id == Version.page_id,
                                      newer.number > Version.number).exists()
     found: dict[str, list[str]] = {}
-    for part in _chunks(hashes):
+    for part in chunks(sorted(set(hashes))):
         rows = session.execute(
             select(Version.body_hash, Page.identity)
             .join(Page, Page.id == Version.page_id)

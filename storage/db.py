@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
@@ -14,6 +15,16 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 # front, so two processes never both read and then fail to upgrade to a write (SQLITE_BUSY).
 _BEGIN_OPTION = "newswatch_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# values bound in one IN (...) list: well below SQLite's bound-parameter limit
+CHUNK = 500
+
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most CHUNK, one statement each."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
 class StorageError(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage import aliases, search
+from storage.db import chunks
 from storage.fields import column_values, from_columns
 from storage.models import Blob, CrawlRun, Event, Page, Sighting, Site, Version
 from storage.records import (
@@ -38,14 +39,6 @@ from storage.records import (
 # the writes that name one page; a StoreMove renames a page before them
 PageWrite = StoreArticle | StoreHeadline | StoreMissing | StoreNotModified
 
-# well below SQLite's bound-parameter limit
-CHUNK = 500
-
-
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
 
 # ---- reading the state of a batch's pages ---------------------------------------------------
 
@@ -61,19 +54,19 @@ def page_states(session: Session, run_id: int, identities: Collection[str]) -> d
     reported: set[int] = set()
     run_events: dict[int, RunEvent] = {}
     ids = sorted(pages)
-    for part in chunks(ids):
+    for page_ids in chunks(ids):
         rows = session.execute(
             select(Version.page_id, Version.number, Version.content_hash, Version.title,
                    Version.published_at, Version.sources, Version.body_hash)
-            .where(Version.page_id.in_(part))
+            .where(Version.page_id.in_(page_ids))
             .order_by(Version.page_id, Version.number)
         )
         for row in rows:
             versions[row.page_id].append(row)
         reported |= set(session.scalars(
-            select(Event.page_id).where(Event.page_id.in_(part), Event.run_id != run_id).distinct()
+            select(Event.page_id).where(Event.page_id.in_(page_ids), Event.run_id != run_id).distinct()
         ))
-        run_events.update(_run_events(session, run_id, part))
+        run_events.update(_run_events(session, run_id, page_ids))
     states = {}
     for page_id, page in pages.items():
         stored = versions[page_id]
