@@ -46,17 +46,8 @@ def queue(
         alertable = [row for row in rows if not row.baseline and row.kind in kinds]
         if not recipient or not alertable:
             continue
-        alert = Alert(
-            recipient=recipient,
-            run_id=max(row.run_id for row in alertable),
-            state="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        session.add(alert)
-        session.flush()
-        alert.message_id = message_id(alert.id, recipient, message_domain)
+        alert = _new_alert(session, recipient, "news", max(row.run_id for row in alertable),
+                           message_domain=message_domain, now=now)
         session.execute(
             insert(AlertEvent),
             [{"alert_id": alert.id, "event_id": row.id} for row in alertable],
@@ -74,14 +65,21 @@ def queue_health(
     for recipient in (r.strip() for r in recipients):
         if not recipient:
             continue
-        alert = Alert(recipient=recipient, kind="health", run_id=run_id, state="pending",
-                      attempts=0, created_at=now, next_attempt_at=now)
-        session.add(alert)
-        session.flush()
-        alert.message_id = message_id(alert.id, recipient, message_domain)
+        alert = _new_alert(session, recipient, "health", run_id, message_domain=message_domain, now=now)
         alert_ids.append(alert.id)
     session.flush()
     return alert_ids
+
+
+def _new_alert(session: Session, recipient: str, kind: AlertKind, run_id: int, *,
+               message_domain: str, now: datetime) -> Alert:
+    """A pending alert, due now, with its Message-ID (which needs the id: flushed here)."""
+    alert = Alert(recipient=recipient, kind=kind, run_id=run_id, state="pending", attempts=0,
+                  created_at=now, next_attempt_at=now)
+    session.add(alert)
+    session.flush()
+    alert.message_id = message_id(alert.id, recipient, message_domain)
+    return alert
 
 
 def due(session: Session, now: datetime) -> list[AlertRow]:
