@@ -67,21 +67,28 @@ def compose_digest(
 ) -> EmailMessage:
     """The digest for one alert; its Message-ID is the alert's, so a resend is the same message."""
     items = ordered(items)
-    msg = EmailMessage(policy=policy.SMTP)
-    set_text_header(msg, "Subject", subject(items, site_names))
-    msg["From"] = sender
-    msg["To"] = alert.recipient
-    msg["Date"] = format_datetime(sent_at.astimezone(LOCAL))
-    msg["Message-ID"] = alert.message_id
-    # RFC 3834: tells vacation responders and the like not to answer.
-    msg["Auto-Submitted"] = "auto-generated"
+    msg = new_message(alert, subject(items, site_names), sender=sender, sent_at=sent_at)
     # Explicit transfer encoding: servers without 8BITMIME get 7-bit-clean Vietnamese text.
     msg.set_content(render_plain(items, site_names), cte="quoted-printable")
     msg.add_alternative(render_html(items, site_names), subtype="html", cte="quoted-printable")
     return msg
 
 
-def set_text_header(msg: EmailMessage, name: str, value: str) -> None:
+def new_message(alert: AlertRow, subject_text: str, *, sender: str, sent_at: datetime) -> EmailMessage:
+    """An alert's e-mail without its content: the headers every newswatch mail carries. The
+    Message-ID is the alert's, so a resend is the same message."""
+    msg = EmailMessage(policy=policy.SMTP)
+    _set_text_header(msg, "Subject", subject_text)
+    msg["From"] = sender
+    msg["To"] = alert.recipient
+    msg["Date"] = format_datetime(sent_at.astimezone(LOCAL))
+    msg["Message-ID"] = alert.message_id
+    # RFC 3834: tells vacation responders and the like not to answer.
+    msg["Auto-Submitted"] = "auto-generated"
+    return msg
+
+
+def _set_text_header(msg: EmailMessage, name: str, value: str) -> None:
     """A free-text header, RFC 2047-encoded here when not ASCII: the standard library's own folder
     (CPython 3.11) drops the space between two encoded words ("Hội nghị xúc" arrives as
     "Hội nghịxúc"); the legacy Header encoder keeps spaces inside the encoded words."""

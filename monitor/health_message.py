@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime
 
-from monitor.digest import set_text_header
+from monitor.digest import new_message
 from monitor.health import failure_rate, fallback_rates, hit_rates, stopped_selectors
-from monitor.present import LOCAL, text_time
+from monitor.present import text_time
 from storage.records import AlertRow, RunHealth, Verdict
 
 
@@ -82,13 +80,7 @@ def compose(health: RunHealth, previous: Verdict) -> HealthMessage:
 
 def compose_mail(alert: AlertRow, message: HealthMessage, *, sender: str, sent_at: datetime) -> EmailMessage:
     """The health alert as one e-mail; its Message-ID is the alert's, so a resend is the same message."""
-    msg = EmailMessage(policy=policy.SMTP)
-    set_text_header(msg, "Subject", message.subject)
-    msg["From"] = sender
-    msg["To"] = alert.recipient
-    msg["Date"] = format_datetime(sent_at.astimezone(LOCAL))
-    msg["Message-ID"] = alert.message_id
-    msg["Auto-Submitted"] = "auto-generated"
+    msg = new_message(alert, message.subject, sender=sender, sent_at=sent_at)
     msg.set_content(message.text, cte="quoted-printable")
     return msg
 
