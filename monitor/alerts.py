@@ -190,12 +190,11 @@ def _deliver(
     if alert.kind == "health":
         message = health_message(store, alert)
         if sender is not None:
-            from monitor.channel_digest import Rendered
+            from monitor.channel_digest import render_text_for_channel
 
-            text, limit = message.text.strip(), sender.body_limit
-            if limit and len(text) > limit:
-                text = text[: limit - 1].rstrip() + "…"
-            sender.send(Rendered(title=message.subject, body=text, markdown=False, shown=1))
+            sender.send(render_text_for_channel(message.subject, message.text,
+                                                body_limit=sender.body_limit,
+                                                title_limit=sender.title_limit))
         elif mailer is not None:
             mailer.send(compose_mail(alert, message, sender=mailer.settings.sender, sent_at=at))
         store.mark_sent(alert.id, at)

@@ -72,11 +72,7 @@ def render_for_channel(
     `title_limit` 0 means the service has no title field: Apprise then puts the title at the top
     of the body, so it counts against the body's limit."""
     items = ordered(items)
-    title = subject(items, site_names)
-    if title_limit:
-        title = _short(title, title_limit)
-    elif body_limit:
-        body_limit = max(body_limit - len(title) - 2, 0)
+    title, body_limit = _fit_title(subject(items, site_names), body_limit, title_limit)
     blocks: list[tuple[str, str]] = []  # (section heading, item text)
     for item in items:
         count = sum(1 for other in items if other.kind == item.kind)
@@ -89,6 +85,27 @@ def render_for_channel(
     if body_limit and len(body) > body_limit:  # not even the "more" line fits: cut it
         body = _short(body, body_limit)
     return Rendered(title=title, body=body.strip(), markdown=markdown, shown=shown)
+
+
+def render_text_for_channel(title: str, text: str, *, body_limit: int, title_limit: int = 250) -> Rendered:
+    """A plain-text message that is not a list of items (a health alert) within the channel's
+    limits, as `render_for_channel` keeps them: the title shortened, or counted in the body when
+    the service has no title field; the text shortened, not split."""
+    title, body_limit = _fit_title(title, body_limit, title_limit)
+    body = text.strip()
+    if body_limit:
+        body = _short(body, body_limit)
+    return Rendered(title=title, body=body, markdown=False, shown=1)
+
+
+def _fit_title(title: str, body_limit: int, title_limit: int) -> tuple[str, int]:
+    """The title within `title_limit`, and the room left in the body: with no title field (0)
+    Apprise puts the title at the top of the body."""
+    if title_limit:
+        return _short(title, title_limit), body_limit
+    if body_limit:
+        return title, max(body_limit - len(title) - 2, 0)
+    return title, body_limit
 
 
 def _join(blocks: Sequence[tuple[str, str]]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.alerts import ChannelSet, deliver_due, queue_run_alerts
-from monitor.channel_digest import render_for_channel
+from monitor.channel_digest import render_for_channel, render_text_for_channel
 from monitor.channels import ChannelSender, channel_name, scrub
 from monitor.config import Channel, ConfigError, NotifySettings, email_settings, load, notify_settings
 from monitor.config_render import render_show, show_json
@@ -82,6 +82,24 @@ def test_on_a_service_without_titles_the_title_counts_against_the_body() -> None
     message = render_for_channel(items, ["congthuong"], markdown=True, body_limit=1000, title_limit=0)
 
     assert len(message.title) + 2 + len(message.body) <= 1000
+
+
+def test_a_health_alert_keeps_the_channel_s_title_and_body_limits() -> None:
+    subject = "newswatch health: congthuong degraded — selectors stopped matching: " + "title, " * 60
+    text = "congthuong is degraded.\n" + "  - selector for title matched 0% of 20 articles\n" * 100
+
+    titled = render_text_for_channel(subject, text, body_limit=500, title_limit=100)
+    assert len(titled.title) <= 100 and titled.title.endswith("…")
+    assert 450 < len(titled.body) <= 500 and titled.body.endswith("…")
+    assert titled.body.startswith("congthuong is degraded.")
+    assert not titled.markdown
+
+    untitled = render_text_for_channel(subject, text, body_limit=1000, title_limit=0)
+    assert untitled.title == subject
+    assert len(untitled.title) + 2 + len(untitled.body) <= 1000
+
+    whole = render_text_for_channel("short", text, body_limit=0, title_limit=250)
+    assert (whole.title, whole.body) == ("short", text.strip())
 
 
 # ---- secrets ------------------------------------------------------------------------------------
