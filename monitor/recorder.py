@@ -213,7 +213,9 @@ class Recorder:
         if move.page in previous:
             previous[new] = previous.pop(move.page)
         elif _differs(states[new], None):
-            previous.update(zip([new], self.store.latest_fields([move.page]).values(), strict=False))
+            stored = self.store.latest_fields([move.page])
+            if move.page in stored:
+                previous[new] = stored[move.page]
 
     def _decide(
         self, record: Storable, state: PageState, context: policy.Context,
