@@ -42,20 +42,20 @@ def extract_article(html: str, url: str, selectors: Selectors, *, now: datetime 
 
     `now` is when the page was fetched: it anchors relative dates ("2 giờ trước").
     """
-    article, notices = _read_article(html, url, selectors, now)
-    _log(notices)
+    article, notices = read_article_notices(html, url, selectors, now=now)
+    log_notices(notices)
     return article
 
 
 def read_article(html: str, url: str, selectors: Selectors, *, now: datetime | None = None) -> Article:
     """Like `extract_article`, logging nothing: the warnings are in `Article.warnings`."""
-    return _read_article(html, url, selectors, now)[0]
+    return read_article_notices(html, url, selectors, now=now)[0]
 
 
 def extract_listing(html: str, url: str, selectors: Selectors) -> Listing:
     """Article links of a section page in page order, and the next page's URL (None on the last)."""
     listing, notices = _read_listing(html, url, selectors)
-    _log(notices)
+    log_notices(notices)
     return listing
 
 
@@ -63,8 +63,9 @@ def read_listing(html: str, url: str, selectors: Selectors) -> Listing:
     return _read_listing(html, url, selectors)[0]
 
 
-def _read_article(html: str, url: str, selectors: Selectors,
-                  now: datetime | None) -> tuple[Article, list[tuple[int, str]]]:
+def read_article_notices(html: str, url: str, selectors: Selectors, *,
+                         now: datetime | None = None) -> tuple[Article, list[tuple[int, str]]]:
+    """The article and what to log about it, as (level, message) pairs, for `log_notices`."""
     page = parse_page(html, url, selectors, now)
     metadata = read_metadata(page.root, url)
     # Related blocks and breadcrumbs go first: the drop list and <nav> may hold their headings.
@@ -166,7 +167,7 @@ def _messages(notices: list[tuple[int, str]]) -> list[str]:
     return list(dict.fromkeys(message for _, message in notices))
 
 
-def _log(notices: list[tuple[int, str]]) -> None:
+def log_notices(notices: list[tuple[int, str]]) -> None:
     # logged here, under crawler.extract, the logger name users and tests filter on
     for level, message in dict.fromkeys(notices):
         logger.log(level, "%s", message)

@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.reader import ReadFailed
 from crawler.records import ExtractionError, FetchFailed
 from crawler.urls import in_domains
 
@@ -80,6 +81,6 @@ class FailedResponseMiddleware:
 
 
 def _reason(exception: Exception) -> str:
-    if isinstance(exception, ExtractionError):
+    if isinstance(exception, ExtractionError | ReadFailed):
         return exception.reason
     return " ".join(f"{type(exception).__name__}: {exception}".split())

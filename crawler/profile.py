@@ -78,3 +78,4 @@ class CrawlSettings:
     # bytes; a page over max_size (as received or decompressed) is a failure, over warn_size a warning
     max_size: int
     warn_size: int
+    readers: int  # processes that read article pages (crawler.reader); 0: the crawl's own

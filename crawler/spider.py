@@ -16,12 +16,14 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.extract import extract_article, extract_listing
+from crawler.extract import extract_listing
 from crawler.health_stats import LISTED_STAT
 from crawler.listing_spider import ListingSources, only_known
 from crawler.middlewares import OutsideAllowedDomains
 from crawler.profile import SiteProfile
+from crawler.reader import ArticleReader
 from crawler.records import (
+    Article,
     DroppedLink,
     ExtractionError,
     FetchedArticle,
@@ -50,10 +52,12 @@ class NewsSpider(ListingSources, scrapy.Spider):
         known: Mapping[str, str | None] | None = None,
         checked: Mapping[str, datetime | None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reader: ArticleReader | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=f"newswatch-{profile.name}", **kwargs)
         self.profile = profile
+        self._reader = reader or ArticleReader(0)
         self.allowed_domains = list(profile.allowed_domains)
         self._revisits = list(revisits)
         self._known = dict(known or {})
@@ -195,28 +199,44 @@ class NewsSpider(ListingSources, scrapy.Spider):
                 if held is not None:
                     yield held
 
-    def parse_article(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
+    async def parse_article(self, response: Response, identity: str, depth: int) -> list[Any]:
+        """A coroutine, not a generator: the page is read while the crawl goes on fetching (see
+        crawler.reader), and what it yields is decided once it is read."""
+        now = self._clock()
+        article: Article | None = None
+        failed: FetchFailed | None = None
+        if self._to_read(response):
+            try:
+                article = await self._reader.read(response.text, response.url, self.profile.selectors, now)
+            except ExtractionError as exc:
+                logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
+                failed = FetchFailed(response.url, exc.reason, identity)
+        out: list[Any] = []
         final = identity
-        for record in self._article_records(response, identity, depth):
+        for record in self._article_records(response, identity, depth, now, article, failed):
             if isinstance(record, FetchedArticle):
                 final = record.identity
-            yield record
-        yield from self._release(identity, final)
-        yield from self._revisit_answered(response.meta)
+            out.append(record)
+        out.extend(self._release(identity, final))
+        out.extend(self._revisit_answered(response.meta))
+        return out
 
-    def _article_records(self, response: Response, identity: str, depth: int) -> Iterator[Any]:
-        now = self._clock()
+    def _to_read(self, response: Response) -> bool:
+        return not (response.status == 304 or response.status in GONE_STATUSES
+                    or self._redirected_to_front(response))
+
+    def _article_records(
+        self, response: Response, identity: str, depth: int, now: datetime,
+        article: Article | None, failed: FetchFailed | None,
+    ) -> Iterator[Any]:
         if response.status == 304:
             yield NotModified(identity, response.url, now)
             return
-        if response.status in GONE_STATUSES or self._redirected_to_front(response):
-            yield PageGone(identity, response.url, response.status)
+        if failed is not None:
+            yield failed
             return
-        try:
-            article = extract_article(response.text, response.url, self.profile.selectors, now=now)
-        except ExtractionError as exc:
-            logger.warning("extraction failed: %s: %s", exc.url, exc.reason)
-            yield FetchFailed(response.url, exc.reason, identity)
+        if article is None:
+            yield PageGone(identity, response.url, response.status)
             return
         declared = article.url
         redirected_from: tuple[str, ...] = ()

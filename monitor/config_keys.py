@@ -144,6 +144,9 @@ TABLES: dict[str, tuple[Key, ...]] = {
             "a bigger one is a failure", minimum=1024),
         Key("warn_size", int, 4 * 1024 * 1024,
             "bytes past which a page is logged as unusually big (with -v)", minimum=1024),
+        Key("readers", int, 1,
+            "processes that read article pages beside the crawl (0: the crawl's own process); "
+            "one keeps up with a crawl on any number of cores", minimum=0),
     ),
     "schedule": (
         Key("cron", str, "*/30 * * * *",

@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from crawler.health_stats import LISTED_STAT
 from crawler.pipeline import SINK_ERROR_STAT, SINK_SETTING
 from crawler.profile import SiteProfile
+from crawler.reader import ArticleReader
 from crawler.records import Revisit
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider
@@ -72,6 +73,8 @@ def run_crawl(
     with ExitStack() as locks:
         for name in sites:
             locks.enter_context(site_lock(config.database_url, name))
+        reader = ArticleReader(config.crawl.readers)  # before any thread: see crawler.reader
+        locks.callback(reader.close)
         try:
             # inside the try: a run once started is always finished, whatever fails after it
             for name in sites:
@@ -86,7 +89,7 @@ def run_crawl(
                 started.append((result, recorder, crawler))
                 # a sitemap's <lastmod> is compared with each article's last check
                 checked = store.last_checked(name) if profile.listing.kind == "sitemap" else {}
-                process.crawl(crawler, profile=profile, checked=checked,
+                process.crawl(crawler, profile=profile, checked=checked, reader=reader,
                               revisits=_revisits(store, profile, now), known=store.known_items(name))
             _settle_gc()
             process.start()
