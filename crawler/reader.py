@@ -5,10 +5,15 @@ A crawl's one process fetches, schedules and records on one core (Python's GIL);
 `ArticleReader(n)` hands it to `n` worker processes and the spider awaits the result while the
 process goes on fetching. `ArticleReader(0)` reads in the calling process, with the same interface.
 
+Each worker has a pipe to the crawl, watched by the crawl's event loop: a page goes out and its
+article comes back with no thread in between (a process pool's two hand-off threads cost the
+crawl's one core more than pickling does) and at most two pages wait in a worker at a time.
+
 What a worker logs while it reads is sent back with the article and logged again here, under the
 same logger names, so `-v` and the log filters see the same lines either way. A worker that dies
-(a page that crashes libxml2, the memory killer) takes down the pages it had in hand: each is read
-once more by fresh workers, and a page that kills them again is a failure of that page alone.
+(a page that crashes libxml2, the memory killer) is replaced; it reads its pages in order, so the
+first one it had not answered is the page it died on: that page is read once more, the others as
+if new, and a page that kills a second worker is a failure of that page alone.
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ import os
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from multiprocessing.context import BaseContext
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, SpawnContext
 
 from crawler.extract import log_notices, read_article_notices
 from crawler.profile import Selectors
@@ -53,65 +58,177 @@ class _Read:
     crash: str | None = None  # any other exception, as "Type: message"
 
 
+# What a worker runs on each page: (html, url, selectors, fetch time) -> _Read
+Task = Callable[[str, str, Selectors, datetime], _Read]
+
+
 class ArticleReader:
     """Reads article pages, in `workers` processes (0: in this one). One per crawl run, shared by
     its spiders; `close` when the run ends."""
 
-    def __init__(self, workers: int, *, task: Callable[[str, str, Selectors, datetime], _Read] | None = None,
-                 ) -> None:
+    def __init__(self, workers: int, *, task: Task | None = None) -> None:
         self.workers = workers
-        # what a worker runs on each page; a module-level function, since workers may be spawned
+        # a module-level function, since workers may be spawned
         self._task = task or _read_page
-        self._pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            # The first workers are forked before the reactor or any thread starts, so they start at
-            # once with everything imported; workers replacing dead ones start afresh (spawn),
-            # since forking a process with threads running can copy a lock some thread holds.
-            self._pool = self._start(_first_context())
+        self._level = logging.getLogger("crawler").getEffectiveLevel()
+        self._processes: list[_Worker] = []
+        self._queue: deque[_Job] = deque()  # pages not yet handed to a worker
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # The first workers are forked before the reactor or any thread starts, so they start at
+        # once with everything imported; workers replacing dead ones start afresh (spawn), since
+        # forking a process with threads running can copy a lock some thread holds.
+        context = _first_context()
+        for _ in range(workers):
+            self._processes.append(_Worker(context, self._task, self._level))
 
-    def _start(self, context: BaseContext) -> ProcessPoolExecutor:
-        level = logging.getLogger("crawler").getEffectiveLevel()
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_started,
-                                   initargs=(os.getpid(), level))
-        for _ in range(self.workers):
-            pool.submit(_ready)  # start the processes now, while Scrapy starts up
-        return pool
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids (none reading in this process)."""
+        return [worker.pid for worker in self._processes]
 
     async def read(self, html: str, url: str, selectors: Selectors, now: datetime) -> Article:
         """The article on `html`, its notices logged; ExtractionError when the page has none,
         ReadFailed when the page could not be read at all."""
-        if self._pool is None:
+        if self.workers == 0:
             article, notices = read_article_notices(html, url, selectors, now=now)
             log_notices(notices)
             return article
-        for attempt in (1, 2):
-            pool = self._pool
-            try:
-                read = await asyncio.wrap_future(pool.submit(self._task, html, url, selectors, now))
-            except BrokenProcessPool:
-                self._replace(pool)
-                if attempt == 2:
-                    raise ReadFailed("the page stopped the process reading it twice "
-                                     "(it crashed the HTML parser or ran out of memory)") from None
-                continue
-            return _unpacked(read, url)
-        raise AssertionError("unreachable")
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # the reactor's loop; tests run one loop per call
+            self._loop = loop
+            for worker in self._processes:
+                self._watch(worker)
+        job = _Job((html, url, selectors, now), loop.create_future())
+        self._queue.append(job)
+        self._hand_out()
+        return _unpacked(await job.future, url)
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        if self._pool is broken:  # the first of the pages it failed replaces it
-            logger.warning("a page-reading process died; starting a new one")
-            broken.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start(multiprocessing.get_context("spawn"))
+    def _watch(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        self._loop.add_reader(worker.conn.fileno(), self._answered, worker)
+        self._loop.add_reader(worker.process.sentinel, self._died, worker)
+
+    def _hand_out(self) -> None:
+        """Pages to the workers, a few at a time each: enough that none waits between pages,
+        few enough that a dead worker takes few pages down with it."""
+        while self._queue:
+            worker = min(self._processes, key=lambda w: len(w.reading))
+            if len(worker.reading) >= _AT_ONCE:
+                return
+            job = self._queue.popleft()
+            if job.future.cancelled():
+                continue
+            try:
+                worker.conn.send(job.args)
+            except OSError:  # it just died: its sentinel says so next
+                self._queue.appendleft(job)
+                return
+            worker.reading.append(job)
+
+    def _answered(self, worker: _Worker) -> None:
+        try:
+            while worker.conn.poll():
+                read = worker.conn.recv()
+                job = worker.reading.popleft()
+                if not job.future.cancelled():
+                    job.future.set_result(read)
+        except (EOFError, OSError):
+            self._died(worker)
+            return
+        self._hand_out()
+
+    def _died(self, worker: _Worker) -> None:
+        if worker not in self._processes:
+            return  # both its pipe and its sentinel said so
+        logger.warning("a page-reading process died; starting a new one")
+        assert self._loop is not None
+        self._loop.remove_reader(worker.conn.fileno())
+        self._loop.remove_reader(worker.process.sentinel)
+        try:  # what it answered before it died, when its end came first
+            while worker.conn.poll():
+                read = worker.conn.recv()
+                job = worker.reading.popleft()
+                if not job.future.cancelled():
+                    job.future.set_result(read)
+        except (EOFError, OSError):
+            pass
+        worker.stop()
+        # A worker reads its pages in order: the first it had not answered is the one it died
+        # on. That page gets one more try; the others are read again as if new.
+        reading = list(worker.reading)
+        if reading:
+            culprit = reading[0]
+            culprit.tries += 1
+            if culprit.tries > _TRIES:
+                reading.pop(0)
+                if not culprit.future.cancelled():
+                    culprit.future.set_exception(ReadFailed(
+                        "the page stopped the process reading it twice "
+                        "(it crashed the HTML parser or ran out of memory)"))
+        self._queue.extendleft(reversed(reading))
+        replacement = _Worker(multiprocessing.get_context("spawn"), self._task, self._level)
+        self._processes[self._processes.index(worker)] = replacement
+        self._watch(replacement)
+        self._hand_out()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._processes:
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(worker.conn.fileno())
+                self._loop.remove_reader(worker.process.sentinel)
+            worker.stop(wait=True)
+        self._processes = []
+        for job in self._queue:
+            job.future.cancel()
+        self._queue.clear()
 
 
-def _first_context() -> BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+# Pages handed to one worker before it answers the first; tries of a page whose worker dies.
+_AT_ONCE = 2
+_TRIES = 2
+
+
+@dataclass
+class _Job:
+    args: tuple[str, str, Selectors, datetime]
+    future: asyncio.Future[_Read]
+    tries: int = 1
+
+
+class _Worker:
+    """One reading process, and the crawl's end of the pipe it reads pages from."""
+
+    def __init__(self, context: ForkContext | SpawnContext, task: Task, level: int) -> None:
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, task, os.getpid(), level),
+                                       name="newswatch-reader", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.reading: deque[_Job] = deque()  # handed to it, in order, not answered yet
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def stop(self, *, wait: bool = False) -> None:
+        """Ends the worker (None says so: its pipe never closes, later workers forked holding
+        this end too); one that does not end soon is killed."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass  # dead already
+        self.conn.close()
+        self.process.join(timeout=10 if wait else 0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _first_context() -> ForkContext | SpawnContext:
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _unpacked(read: _Read, url: str) -> Article:
@@ -173,8 +290,23 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _ready() -> None:
-    return None
+def _serve(conn: Connection, task: Task, parent: int, level: int) -> None:
+    """A worker's life: pages in, reads out, in order, until the crawl says stop (None)."""
+    _worker_started(parent, level)
+    while True:
+        try:
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        if args is None:
+            return
+        read = task(*args)
+        try:
+            conn.send(read)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - what was read could not be sent back (pickling)
+            conn.send(_Read(None, [], read.logged, crash=" ".join(f"{type(exc).__name__}: {exc}".split())))
 
 
 def _read_page(html: str, url: str, selectors: Selectors, now: datetime) -> _Read:

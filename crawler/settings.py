@@ -34,7 +34,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy starts this many asyncio tasks for every response's output; the pipeline is synchronous,
         # so the default 100 only costs CPU (about 0.4 ms a response).
-        "CONCURRENT_ITEMS": 16,
+        "CONCURRENT_ITEMS": 1,
         "LOG_LEVEL": "WARNING",
         # Scrapy checks each callback for `return value` inside a generator, by reading and parsing
         # its source; its cache holds bound methods weakly, so it did so for every response (~1 ms).

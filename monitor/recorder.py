@@ -21,7 +21,7 @@ from crawler.records import (
 )
 from crawler.text import normalise
 from monitor import policy
-from monitor.versioning import article_fields, body_hash, content_hash
+from monitor.versioning import article_fields, hashes
 from storage.records import ArticleFields, EventKind, PageState, Snapshot, StoreMove, Write
 from storage.store import Store
 
@@ -255,11 +255,12 @@ class Recorder:
 
     def _snapshot(self, record: FetchedArticle) -> Snapshot:
         fields = article_fields(record.article)
+        content, body = hashes(fields)
         return Snapshot(
             site=self.profile.name,
             identity=record.identity,
             url=record.article.url,
-            content_hash=content_hash(fields),
+            content_hash=content,
             fields=fields,
             sources=dict(record.article.sources),
             raw_html=record.raw_html,
@@ -267,7 +268,7 @@ class Recorder:
             fetched_at=record.fetched_at,
             etag=record.etag,
             last_modified=record.last_modified,
-            body_hash=body_hash(fields),
+            body_hash=body,
             redirected_from=record.redirected_from,
             canonical=record.canonical,
         )

@@ -80,7 +80,10 @@ _ONE_SHOT_CHARS = 1 << 20
 
 def content_hash(fields: ArticleFields) -> str:
     """sha256 of the canonical JSON of `comparable(fields)` (json.dumps, sorted keys, UTF-8)."""
-    values = comparable(fields)
+    return _content_hash(comparable(fields))
+
+
+def _content_hash(values: dict[str, Any]) -> str:
     if len(values["body"]) < _ONE_SHOT_CHARS:
         return hashlib.sha256(_CANONICAL_JSON.encode(values).encode("utf-8")).hexdigest()
     digest = hashlib.sha256()
@@ -91,7 +94,17 @@ def content_hash(fields: ArticleFields) -> str:
 
 def body_hash(fields: ArticleFields) -> str:
     """The hash of the normalised body alone: the same text under another URL is a moved article."""
-    return hashlib.sha256(_body(fields.body).encode("utf-8")).hexdigest()
+    return _body_hash(_body(fields.body))
+
+
+def _body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def hashes(fields: ArticleFields) -> tuple[str, str]:
+    """(content_hash, body_hash) of `fields`, the body normalised once for both."""
+    values = comparable(fields)
+    return _content_hash(values), _body_hash(values["body"])
 
 
 def changed_fields(previous: ArticleFields, current: ArticleFields) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from monitor import policy
+from monitor import policy, versioning
 from storage.records import LatestVersion, PageState, Snapshot
 from tests import records
 
@@ -154,3 +154,11 @@ def test_a_304_of_a_known_page_is_a_sighting_of_its_latest_version() -> None:
     decided = policy.decide_not_modified(stored(snap()), T0)
     assert decided.write is not None and decided.write.version == 1
     assert policy.decide_not_modified(PageState.unknown("x"), T0).write is None
+
+
+def test_the_recorders_one_pass_hashes_are_the_two_hashes_of_the_fields() -> None:
+    messy = records.fields("Tiêu\u00a0đề ", "Sa-pô", "Đoạn  một.\n\n\n\nCafe\u0301 hai.\n\n",
+                           images=[{"url": "https://x.vn/a/anh.jpg", "caption": " Ảnh "}],
+                           published_at="2026-03-07T08:47:13+07:00")
+    assert versioning.hashes(messy) == (versioning.content_hash(messy), versioning.body_hash(messy))
+    assert versioning.hashes(messy) != versioning.hashes(records.fields("Tiêu đề", "Sa-pô", "Đoạn một."))
