@@ -114,6 +114,33 @@ def test_a_page_that_kills_its_worker_fails_alone_and_the_next_pages_are_read(
         reader.close()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_pages_a_dying_worker_had_in_hand_are_read_and_only_the_deadly_one_fails(
+    workers: int, caplog: pytest.LogCaptureFixture,
+) -> None:
+    selectors = builtin("congthuong")
+    pages = [fixture(name) for name in ("congthuong-263055.html", "congthuong-byline.html")] * 2
+    pages.insert(1, pages[0] + DEADLY)
+    reader = ArticleReader(workers, task=_dies_on_deadly)
+
+    async def read_all() -> list[object]:
+        return await asyncio.gather(*(reader.read(html, ARTICLE_URL, selectors, FETCHED) for html in pages),
+                                    return_exceptions=True)
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="crawler.reader"):
+            results = asyncio.run(read_all())
+    finally:
+        reader.close()
+    inline = ArticleReader(0)
+    assert isinstance(results[1], ReadFailed) and "reading it twice" in results[1].reason
+    for html, result in zip(pages, results, strict=True):
+        if DEADLY not in html:
+            assert result == _read(inline, html, selectors)
+    # the deadly page killed a worker on each of its two tries, and nothing else killed one
+    assert caplog.messages.count("a page-reading process died; starting a new one") == 2
+
+
 def test_a_broken_worker_is_replaced_and_the_page_read_again(worker: ArticleReader) -> None:
     selectors = builtin("congthuong")
     html = fixture("congthuong-263055.html")
