@@ -127,11 +127,7 @@ class ArticleReader:
 
     def _answered(self, worker: _Worker) -> None:
         try:
-            while worker.conn.poll():
-                read = worker.conn.recv()
-                job = worker.reading.popleft()
-                if not job.future.cancelled():
-                    job.future.set_result(read)
+            _take_answers(worker)
         except (EOFError, OSError):
             self._died(worker)
             return
@@ -145,11 +141,7 @@ class ArticleReader:
         self._loop.remove_reader(worker.conn.fileno())
         self._loop.remove_reader(worker.process.sentinel)
         try:  # what it answered before it died, when its end came first
-            while worker.conn.poll():
-                read = worker.conn.recv()
-                job = worker.reading.popleft()
-                if not job.future.cancelled():
-                    job.future.set_result(read)
+            _take_answers(worker)
         except (EOFError, OSError):
             pass
         worker.stop()
@@ -223,6 +215,16 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+
+
+def _take_answers(worker: _Worker) -> None:
+    """The articles waiting in a worker's pipe, each to the page it answers (they come in order);
+    EOFError or OSError once the worker is gone."""
+    while worker.conn.poll():
+        read = worker.conn.recv()
+        job = worker.reading.popleft()
+        if not job.future.cancelled():
+            job.future.set_result(read)
 
 
 def _first_context() -> ForkContext | SpawnContext:
