@@ -7,7 +7,8 @@ process goes on fetching. `ArticleReader(0)` reads in the calling process, with 
 
 Each worker has a pipe to the crawl, watched by the crawl's event loop: a page goes out and its
 article comes back with no thread in between (a process pool's two hand-off threads cost the
-crawl's one core more than pickling does) and at most two pages wait in a worker at a time.
+crawl's one core more than pickling does). A busy worker may hold one more page, if it is small
+(see `_hand_out`).
 
 What a worker logs while it reads is sent back with the article and logged again here, under the
 same logger names, so `-v` and the log filters see the same lines either way. A worker that dies
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, SpawnContext
+from multiprocessing.reduction import ForkingPickler
 
 from crawler.extract import log_notices, read_article_notices
 from crawler.profile import Selectors
@@ -109,20 +111,27 @@ class ArticleReader:
         self._loop.add_reader(worker.process.sentinel, self._died, worker)
 
     def _hand_out(self) -> None:
-        """Pages to the workers, a few at a time each: enough that none waits between pages,
-        few enough that a dead worker takes few pages down with it."""
+        """Pages to the workers: to an idle one, and a second small page to a busy one, so that it
+        need not wait for the crawl between pages.
+
+        Never a second large page: the crawl's send of a page larger than the pipe holds returns
+        only once the worker takes it, and a worker that is handing back an article larger than
+        the pipe holds takes nothing until the crawl reads it. Both would wait for ever."""
         while self._queue:
             worker = min(self._processes, key=lambda w: len(w.reading))
-            if len(worker.reading) >= _AT_ONCE:
-                return
-            job = self._queue.popleft()
+            job = self._queue[0]
             if job.future.cancelled():
+                self._queue.popleft()
                 continue
-            try:
-                worker.conn.send(job.args)
-            except OSError:  # it just died: its sentinel says so next
-                self._queue.appendleft(job)
+            if job.payload is None:
+                job.payload = bytes(ForkingPickler.dumps(job.args))
+            if worker.reading and (len(worker.reading) > 1 or len(job.payload) > _SMALL_PAGE):
                 return
+            try:
+                worker.conn.send_bytes(job.payload)
+            except OSError:  # it just died: its sentinel says so next
+                return
+            self._queue.popleft()
             worker.reading.append(job)
 
     def _answered(self, worker: _Worker) -> None:
@@ -175,8 +184,9 @@ class ArticleReader:
         self._queue.clear()
 
 
-# Pages handed to one worker before it answers the first; tries of a page whose worker dies.
-_AT_ONCE = 2
+# A page this small (pickled) may wait in a busy worker's pipe: far below what the pipe holds
+# (208 KiB by default on Linux). Tries of a page whose worker dies.
+_SMALL_PAGE = 64 * 1024
 _TRIES = 2
 
 
@@ -185,6 +195,7 @@ class _Job:
     args: tuple[str, str, Selectors, datetime]
     future: asyncio.Future[_Read]
     tries: int = 1
+    payload: bytes | None = None  # the args pickled, once
 
 
 class _Worker:

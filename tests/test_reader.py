@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,34 @@ def test_the_pages_a_dying_worker_had_in_hand_are_read_and_only_the_deadly_one_f
             assert result == _read(inline, html, selectors)
     # the deadly page killed a worker on each of its two tries, and nothing else killed one
     assert caplog.messages.count("a page-reading process died; starting a new one") == 2
+
+
+def test_pages_larger_than_the_pipe_are_read_without_the_crawl_and_worker_waiting_on_each_other() -> None:
+    # Real article pages run to half a megabyte, and their articles back as much: were the crawl
+    # to hand a worker a page while the worker hands back the last, both would wait for ever.
+    selectors = builtin("congthuong")
+    html = fixture("congthuong-263055.html")
+    big = html.replace("</p>", " Nội dung rất dài của bài viết." * 20_000 + "</p>", 1)
+    assert len(big.encode("utf-8")) > 500_000
+    pages = [big, big, html, big]
+    reader = ArticleReader(1)
+    results: list[object] = []
+
+    def read_all() -> None:
+        async def gathered() -> list[object]:
+            return await asyncio.gather(*(reader.read(p, ARTICLE_URL, selectors, FETCHED) for p in pages))
+        results.extend(asyncio.run(gathered()))
+
+    thread = threading.Thread(target=read_all, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    try:
+        assert not thread.is_alive(), "the crawl and its reader are waiting on each other"
+    finally:
+        if not thread.is_alive():
+            reader.close()
+    inline = ArticleReader(0)
+    assert results == [_read(inline, p, selectors) for p in pages]
 
 
 def test_a_broken_worker_is_replaced_and_the_page_read_again(worker: ArticleReader) -> None:
