@@ -132,6 +132,7 @@ class ArticleReader:
             except OSError:  # it just died: its sentinel says so next
                 return
             self._queue.popleft()
+            job.payload = None  # a big page's copy is not kept while it is read
             worker.reading.append(job)
 
     def _answered(self, worker: _Worker) -> None:
