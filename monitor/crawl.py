@@ -73,7 +73,6 @@ def run_crawl(
     with ExitStack() as locks:
         for name in sites:
             locks.enter_context(site_lock(config.database_url, name))
-        _settle_gc()  # the readers fork from here: they inherit the frozen heap and the thresholds
         reader = ArticleReader(config.crawl.readers)  # before any thread: see crawler.reader
         locks.callback(reader.close)
         try:
