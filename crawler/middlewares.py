@@ -14,7 +14,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.reader import ReadFailed
-from crawler.records import ExtractionError, FetchFailed
+from crawler.records import ExtractionError, FetchFailed, one_line
 from crawler.urls import in_domains
 
 logger = logging.getLogger(__name__)
@@ -83,4 +83,4 @@ class FailedResponseMiddleware:
 def _reason(exception: Exception) -> str:
     if isinstance(exception, ExtractionError | ReadFailed):
         return exception.reason
-    return " ".join(f"{type(exception).__name__}: {exception}".split())
+    return one_line(exception)

@@ -36,7 +36,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from crawler.extract import log_notices, read_article_notices
 from crawler.profile import Selectors
-from crawler.records import Article, ExtractionError
+from crawler.records import Article, ExtractionError, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +320,7 @@ def _serve(conn: Connection, task: Task, parent: int, level: int) -> None:
         except (EOFError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - what was read could not be sent back (pickling)
-            conn.send(_Read(None, [], read.logged, crash=" ".join(f"{type(exc).__name__}: {exc}".split())))
+            conn.send(_Read(None, [], read.logged, crash=one_line(exc)))
 
 
 def _read_page(html: str, url: str, selectors: Selectors, now: datetime) -> _Read:
@@ -330,6 +330,6 @@ def _read_page(html: str, url: str, selectors: Selectors, now: datetime) -> _Rea
     except ExtractionError as exc:
         return _Read(None, [], _collector.records, error=exc.reason)
     except Exception as exc:  # noqa: BLE001 - any failure of one page is that page's failure
-        return _Read(None, [], _collector.records, crash=" ".join(f"{type(exc).__name__}: {exc}".split()))
+        return _Read(None, [], _collector.records, crash=one_line(exc))
     return _Read(article, notices, _collector.records)
 

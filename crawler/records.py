@@ -76,6 +76,11 @@ class ExtractionError(Exception):
         self.reason = reason
 
 
+def one_line(error: BaseException) -> str:
+    """An unforeseen error as a failure's reason: "Type: message", on one line."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 # What a crawl reports, one record per observation; the monitor decides what each one means.
 
 

@@ -32,6 +32,7 @@ from crawler.records import (
     NotModified,
     PageGone,
     Revisit,
+    one_line,
 )
 from crawler.urls import article_identity, canonical_url, in_domains
 
@@ -375,4 +376,4 @@ def describe_failure(failure: Failure, max_size: int = 0) -> str:
         for cls in type(error).__mro__ if error is not None else ():
             if cls.__name__ in _FAILURE_REASONS:
                 return _FAILURE_REASONS[cls.__name__].format(host=host, limit=max_size)
-    return " ".join(f"{type(value).__name__}: {value}".split())
+    return one_line(value)
